@@ -1,0 +1,1 @@
+print("bitsage-proof: under construction")
