@@ -1,0 +1,59 @@
+/// The composition polynomial: a random QM31 combination of every constraint quotient,
+///
+///   Q = Σ_i α^i · C_i · Π_{excluded rows r} tangent_r / Z  +  Σ_b α^{T+b} · (f_b - v_b) · (1 + h.x)/h.y,
+///
+/// which is a polynomial of bounded degree exactly when the trace satisfies the AIR. The prover
+/// evaluates it over a domain, the verifier at the out-of-domain point: both share the order of
+/// the α powers (transitions first, then boundaries) defined here.
+public enum CompositionPolynomial {
+    /// The rows a transition with this max offset must not be checked on: the last `maxOffset`.
+    static func excludedRows(maxOffset: Int, rows: Int) -> [Int] { (0..<maxOffset).map { rows - 1 - $0 } }
+
+    /// Q at a secure point from the mask values there (the verifier's side).
+    public static func evaluate(system: ConstraintSystem, at point: CirclePoint<QM31>,
+                                mask: [MaskItem: QM31], alpha: QM31) throws -> QM31 {
+        let n = system.rowCount
+        let trace = CircleDomain(logSize: system.logRows)
+        let z = Vanishing.traceDomain(x: point.x, logRows: system.logRows)
+        guard !z.isZero else { throw VerificationError.degenerateChallenge("out-of-domain point on the trace domain") }
+        let zInverse = z.inverse()
+        var coefficient = QM31.one
+        var total = QM31.zero
+        for t in system.transitions {
+            let c = t.evaluate { column, offset -> QM31 in
+                mask[MaskItem(column: column, offset: offset)] ?? .zero
+            }
+            var term = c * zInverse
+            for r in excludedRows(maxOffset: t.maxOffset, rows: n) {
+                term = term * Vanishing.tangent(at: trace.rowIndex(r).point, point)
+            }
+            total = total + coefficient * term
+            coefficient = coefficient * alpha
+        }
+        for b in system.boundaries {
+            guard let factor = Vanishing.boundaryFactor(at: trace.rowIndex(b.row).point, point),
+                  let f = mask[MaskItem(column: b.column, offset: 0)] else {
+                throw VerificationError.degenerateChallenge("boundary factor undefined at the out-of-domain point")
+            }
+            total = total + coefficient * (f - QM31(b.value)) * factor
+            coefficient = coefficient * alpha
+        }
+        return total
+    }
+
+    /// Q reassembled from the sampled values of its 4·2^s coordinate columns: part t multiplies the
+    /// top basis variables π^{n-1}(x), …, π^{n+s-2}(x) picked by the bits of t.
+    public static func fromParts(_ samples: [QM31], at point: CirclePoint<QM31>, logRows n: Int, logExpansion s: Int) -> QM31 {
+        let variables = CircleFFT.basisVariables(point, count: n + s)
+        let basis = [QM31.one, QM31(.zero, .one, .zero, .zero), QM31(.zero, .zero, .one, .zero), QM31(.zero, .zero, .zero, .one)]
+        var total = QM31.zero
+        for t in 0..<(1 << s) {
+            var part = QM31.zero
+            for j in 0..<4 { part = part + samples[4 * t + j] * basis[j] }
+            var monomial = QM31.one
+            for b in 0..<s where (t >> b) & 1 == 1 { monomial = monomial * variables[n + b] }
+            total = total + monomial * part
+        }
+        return total
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+
+public enum ProverError: Error, CustomStringConvertible {
+    case traceShape(String)
+    case constraintViolated(String)
+    case internalInconsistency(String)
+
+    public var description: String {
+        switch self {
+        case let .traceShape(s): return "trace does not fit the constraint system: \(s)"
+        case let .constraintViolated(s): return "the trace does not satisfy the constraints: \(s)"
+        case let .internalInconsistency(s): return "prover self-check failed: \(s)"
+        }
+    }
+}
+
+/// Timings of one proof's phases, measured, for `bench` and the CLI.
+public struct ProverTimings: Sendable {
+    public var phases: [(name: String, seconds: Double)] = []
+    public var total: Double { phases.reduce(0) { $0 + $1.seconds } }
+}
+
+/// The circle STARK prover.
+public struct StarkProver<Backend: ProverBackend>: Sendable {
+    public let backend: Backend
+    public init(backend: Backend) { self.backend = backend }
+
+    public func prove(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig) throws -> StarkProof {
+        var timings = ProverTimings()
+        return try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: true)
+    }
+
+    public func prove(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig,
+                      timings: inout ProverTimings) throws -> StarkProof {
+        try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: true)
+    }
+
+    /// Proves without the prover's own checks, so that tests can show the verifier rejects what an
+    /// honest prover would refuse to produce. Never use it to make real proofs.
+    @_spi(Testing)
+    public func proveUnchecked(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig) throws -> StarkProof {
+        var timings = ProverTimings()
+        return try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: false)
+    }
+
+    func prove(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig,
+               timings: inout ProverTimings, checked: Bool) throws -> StarkProof {
+        try config.validate()
+        let n = system.logRows
+        guard trace.count == system.columnCount, trace.allSatisfy({ $0.count == system.rowCount }) else {
+            throw ProverError.traceShape("expected \(system.columnCount) columns of \(system.rowCount) rows")
+        }
+        if checked { try checkConstraints(system: system, trace: trace) }
+
+        var clock = ContinuousClock.now
+        func lap(_ name: String) {
+            let now = ContinuousClock.now
+            let d = now - clock
+            timings.phases.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+            clock = now
+        }
+
+        let s = system.compositionLogExpansion
+        let commitLog = n + config.logBlowup
+        var channel = Transcript.begin(config: config, statement: statement, system: system)
+
+        // 1. Trace: rows → storage order on the trace domain → coefficients → commitment domain.
+        let traceDomain = CircleDomain(logSize: n)
+        let positions = (0..<system.rowCount).map { traceDomain.storagePosition(ofRow: $0) }
+        let traceEvaluations: [[M31]] = trace.map { column in
+            var stored = [M31](repeating: .zero, count: column.count)
+            for (r, v) in column.enumerated() { stored[positions[r]] = v }
+            return stored
+        }
+        let traceCoefficients = backend.interpolate(traceEvaluations)
+        let traceCommitted = backend.evaluate(traceCoefficients, logSize: commitLog)
+        let traceTree = backend.commit(traceCommitted)
+        channel.mix(root: traceTree.root)
+        lap("trace commit")
+
+        // 2. Composition: evaluate, interpolate, split into 2^s parts of the trace's size, commit.
+        let alpha = channel.drawQM31()
+        let traceOnComposition = s == config.logBlowup ? traceCommitted : backend.evaluate(traceCoefficients, logSize: n + s)
+        let composition = backend.composition(system: system, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha)
+        let compositionCoordinates = backend.interpolate((0..<4).map { j in composition.map { $0.coordinates[j] } })
+        let partSize = system.rowCount
+        var compositionParts: [[M31]] = []
+        for t in 0..<(1 << s) {
+            for j in 0..<4 { compositionParts.append(Array(compositionCoordinates[j][(t * partSize)..<((t + 1) * partSize)])) }
+        }
+        let compositionCommitted = backend.evaluate(compositionParts, logSize: commitLog)
+        let compositionTree = backend.commit(compositionCommitted)
+        channel.mix(root: compositionTree.root)
+        lap("composition")
+
+        // 3. Out-of-domain sampling.
+        let oods = Transcript.drawOutOfDomainPoint(&channel)
+        let mask = system.mask
+        let offsets = system.maskOffsets
+        let samplePoints = Transcript.samplePoints(oods: oods, offsets: offsets, logRows: n)
+        let pointOfOffset = Dictionary(uniqueKeysWithValues: offsets.enumerated().map { ($1, samplePoints[$0]) })
+        let maskValues = ResultSlots<QM31>(count: mask.count)
+        parallelFor(mask.count) { i in
+            maskValues.set(i, CircleFFT.evaluateAtPoint(traceCoefficients[mask[i].column], pointOfOffset[mask[i].offset]!))
+        }
+        let traceSamples = maskValues.values
+        let partSamples = compositionParts.map { CircleFFT.evaluateAtPoint($0, oods) }
+        if checked {
+            let expected = try CompositionPolynomial.evaluate(system: system, at: oods,
+                                                              mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha)
+            let reassembled = CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s)
+            guard expected == reassembled else {
+                throw ProverError.internalInconsistency("composition polynomial disagrees with the constraints at the sample point")
+            }
+        }
+        let sampledValues = traceSamples + partSamples
+        channel.mix(felts: sampledValues)
+        lap("out-of-domain sampling")
+
+        // 4. DEEP quotients of every committed column, combined with powers of β.
+        let beta = channel.drawQM31()
+        let quotients = try DeepQuotients(points: samplePoints,
+                                          samples: DeepSampleLayout.samples(mask: mask, offsets: offsets, traceValues: traceSamples,
+                                                                           compositionValues: partSamples, traceColumns: system.columnCount),
+                                          beta: beta)
+        let allColumns = traceCommitted + compositionCommitted
+        let deep = backend.deepQuotients(columns: allColumns, logSize: commitLog, quotients: quotients)
+        lap("DEEP quotients")
+
+        // 5. FRI: circle fold, then line folds down to a constant, committing each line layer.
+        var friLayers: [(tree: MerkleTree, values: [QM31])] = []
+        var current = backend.fold(deep, layer: 0, domainLogSize: commitLog, alpha: channel.drawQM31())
+        for layer in 1..<n {
+            let tree = backend.commit(FriLayerLayout.pairColumns(current))
+            channel.mix(root: tree.root)
+            friLayers.append((tree, current))
+            current = backend.fold(current, layer: layer, domainLogSize: commitLog, alpha: channel.drawQM31())
+        }
+        let lastValue = current[0]
+        if checked && current.contains(where: { $0 != lastValue }) {
+            throw ProverError.internalInconsistency("FRI did not fold to a constant: the quotient is not of low degree")
+        }
+        channel.mix(felts: [lastValue])
+        lap("FRI commit")
+
+        // 6. Proof of work, then the queries.
+        let nonce = backend.grind(digest: channel.digest, bits: config.powBits)
+        channel.mix(u64: nonce)
+        let queries = channel.drawPositions(logSize: commitLog - 1, count: config.queries)
+        lap("proof of work")
+
+        let opened = Transcript.openedPositions(queries)
+        let traceValues = opened.flatMap { k in traceCommitted.map { $0[k] } }
+        let compositionValues = opened.flatMap { k in compositionCommitted.map { $0[k] } }
+        var known = queries
+        var openings: [FriLayerOpening] = []
+        for (tree, values) in friLayers {
+            let leaves = FriLayerLayout.leaves(of: known)
+            let witness = FriLayerLayout.witnessPositions(leaves: leaves, known: known).map { values[$0] }
+            openings.append(FriLayerOpening(root: tree.root, witness: witness, decommitment: tree.decommit(positions: leaves)))
+            known = leaves
+        }
+        let proof = StarkProof(config: config, statement: statement, traceRoot: traceTree.root, compositionRoot: compositionTree.root,
+                               sampledValues: sampledValues, friLayers: openings, friLastValue: lastValue, powNonce: nonce,
+                               traceValues: traceValues, traceDecommitment: traceTree.decommit(positions: opened),
+                               compositionValues: compositionValues, compositionDecommitment: compositionTree.decommit(positions: opened))
+        lap("decommit")
+        return proof
+    }
+
+    /// Checks every constraint on every row it applies to, so that an honest prover never emits a
+    /// proof of a false statement.
+    func checkConstraints(system: ConstraintSystem, trace: [[M31]]) throws {
+        let rows = system.rowCount
+        for (i, t) in system.transitions.enumerated() {
+            for r in 0..<(rows - t.maxOffset) {
+                let v: M31 = t.evaluate { c, o in trace[c][r + o] }
+                if !v.isZero { throw ProverError.constraintViolated("transition \(i) (\(t)) fails at row \(r)") }
+            }
+        }
+        for b in system.boundaries where trace[b.column][b.row] != b.value {
+            throw ProverError.constraintViolated("column \(b.column) row \(b.row) is \(trace[b.column][b.row]), the statement says \(b.value)")
+        }
+    }
+}
+
+/// Which sampled value belongs to which committed column and point. Trace columns come first
+/// (global index = column), then the composition coordinate columns, all sampled at offset 0.
+enum DeepSampleLayout {
+    static func samples(mask: [MaskItem], offsets: [Int], traceValues: [QM31], compositionValues: [QM31],
+                        traceColumns: Int) -> [[(column: Int, value: QM31)]] {
+        var groups = offsets.map { _ in [(column: Int, value: QM31)]() }
+        let groupOfOffset = Dictionary(uniqueKeysWithValues: offsets.enumerated().map { ($1, $0) })
+        for (item, value) in zip(mask, traceValues) { groups[groupOfOffset[item.offset]!].append((item.column, value)) }
+        let zero = groupOfOffset[0]!
+        for (j, value) in compositionValues.enumerated() { groups[zero].append((traceColumns + j, value)) }
+        return groups
+    }
+}
+
+/// How FRI layers are committed and opened: leaf h holds the pair (g[2h], g[2h+1]) as eight M31
+/// words, so one opening serves a fold; the verifier computes one value of each opened pair itself.
+enum FriLayerLayout {
+    static func pairColumns(_ values: [QM31]) -> [[M31]] {
+        let half = values.count / 2
+        return (0..<8).map { c in
+            let slot = c / 4, coordinate = c % 4
+            return (0..<half).map { values[2 * $0 + slot].coordinates[coordinate] }
+        }
+    }
+
+    static func leaves(of known: [Int]) -> [Int] {
+        var leaves: [Int] = []
+        for k in known where leaves.last != k >> 1 { leaves.append(k >> 1) }
+        return leaves
+    }
+
+    /// The positions the verifier does not know, in leaf order, slot 0 before slot 1.
+    static func witnessPositions(leaves: [Int], known: [Int]) -> [Int] {
+        let knownSet = Set(known)
+        return leaves.flatMap { h in [2 * h, 2 * h + 1].filter { !knownSet.contains($0) } }
+    }
+}

@@ -1,0 +1,132 @@
+/// The circle STARK verifier. It rebuilds the transcript from the statement and configuration the
+/// caller supplies, checks the configuration against its own minimum security, and accepts only if
+/// every commitment opening, the out-of-domain identity and every FRI fold agree.
+public struct StarkVerifier: Sendable {
+    /// The least conjectured security (bits) this verifier accepts.
+    public var minimumSecurityBits: Int
+
+    public init(minimumSecurityBits: Int = 96) { self.minimumSecurityBits = minimumSecurityBits }
+
+    public func verify(_ proof: StarkProof, system: ConstraintSystem) throws {
+        let config = proof.config
+        do { try config.validate() } catch { throw VerificationError.configMismatch("\(error)") }
+        guard config.securityBits >= minimumSecurityBits else {
+            throw VerificationError.insufficientSecurity(proven: config.securityBits, required: minimumSecurityBits)
+        }
+        guard proof.statement.logRows == system.logRows else {
+            throw VerificationError.statementMismatch("log_rows \(proof.statement.logRows) does not match the constraint system's \(system.logRows)")
+        }
+        let n = system.logRows
+        let s = system.compositionLogExpansion
+        let commitLog = n + config.logBlowup
+        let mask = system.mask
+        let offsets = system.maskOffsets
+        let compositionColumns = 4 << s
+        var channel = Transcript.begin(config: config, statement: proof.statement, system: system)
+
+        channel.mix(root: proof.traceRoot)
+        let alpha = channel.drawQM31()
+        channel.mix(root: proof.compositionRoot)
+
+        // Out-of-domain identity: the constraints from the trace samples equal the committed composition.
+        let oods = Transcript.drawOutOfDomainPoint(&channel)
+        guard proof.sampledValues.count == mask.count + compositionColumns else {
+            throw VerificationError.malformedProof("expected \(mask.count + compositionColumns) sampled values, found \(proof.sampledValues.count)")
+        }
+        let traceSamples = Array(proof.sampledValues[..<mask.count])
+        let partSamples = Array(proof.sampledValues[mask.count...])
+        let expected = try CompositionPolynomial.evaluate(system: system, at: oods,
+                                                          mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha)
+        guard expected == CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s) else {
+            throw VerificationError.compositionMismatch
+        }
+        channel.mix(felts: proof.sampledValues)
+
+        let beta = channel.drawQM31()
+        let samplePoints = Transcript.samplePoints(oods: oods, offsets: offsets, logRows: n)
+        let quotients = try DeepQuotients(points: samplePoints,
+                                          samples: DeepSampleLayout.samples(mask: mask, offsets: offsets, traceValues: traceSamples,
+                                                                           compositionValues: partSamples, traceColumns: system.columnCount),
+                                          beta: beta)
+
+        // FRI commitments and challenges, in the prover's order.
+        guard proof.friLayers.count == n - 1 else {
+            throw VerificationError.malformedProof("expected \(n - 1) FRI layers, found \(proof.friLayers.count)")
+        }
+        var foldAlphas = [channel.drawQM31()]
+        for layer in proof.friLayers {
+            channel.mix(root: layer.root)
+            foldAlphas.append(channel.drawQM31())
+        }
+        channel.mix(felts: [proof.friLastValue])
+
+        guard ProofOfWork.verify(digest: channel.digest, nonce: proof.powNonce, bits: config.powBits) else {
+            throw VerificationError.proofOfWork
+        }
+        channel.mix(u64: proof.powNonce)
+        let queries = channel.drawPositions(logSize: commitLog - 1, count: config.queries)
+        let opened = Transcript.openedPositions(queries)
+
+        // Trace and composition openings at both points of every query pair.
+        let width = system.columnCount
+        guard proof.traceValues.count == opened.count * width,
+              proof.compositionValues.count == opened.count * compositionColumns else {
+            throw VerificationError.malformedProof("opened values do not match the number of queries")
+        }
+        let traceRows = (0..<opened.count).map { Array(proof.traceValues[($0 * width)..<(($0 + 1) * width)]) }
+        let compositionRows = (0..<opened.count).map {
+            Array(proof.compositionValues[($0 * compositionColumns)..<(($0 + 1) * compositionColumns)])
+        }
+        do {
+            try MerkleVerifier.verify(root: proof.traceRoot, logRows: commitLog, columnCount: width,
+                                      positions: opened, rows: traceRows, decommitment: proof.traceDecommitment)
+        } catch let e as MerkleError { throw VerificationError.merkle(tree: "trace", e) }
+        do {
+            try MerkleVerifier.verify(root: proof.compositionRoot, logRows: commitLog, columnCount: compositionColumns,
+                                      positions: opened, rows: compositionRows, decommitment: proof.compositionDecommitment)
+        } catch let e as MerkleError { throw VerificationError.merkle(tree: "composition", e) }
+
+        // The DEEP quotient at each opened point, folded by the circle layer.
+        let domain = CircleDomain(logSize: commitLog)
+        var known: [Int: QM31] = [:]
+        for (q, k) in queries.enumerated() {
+            var pair: [QM31] = []
+            for slot in 0..<2 {
+                let row = 2 * q + slot
+                let point = domain.storedIndex(2 * k + slot).point
+                pair.append(try quotients.value(at: point) { c in
+                    c < width ? traceRows[row][c] : compositionRows[row][c - width]
+                })
+            }
+            let twiddle = FriFolding.twiddle(layer: 0, block: k, domainLogSize: commitLog)
+            known[k] = FriFolding.fold(pair[0], pair[1], twiddleInverse: twiddle.inverse(), alpha: foldAlphas[0])
+        }
+
+        // Line layers: check each opened pair against its root, then fold.
+        for (j, layer) in proof.friLayers.enumerated() {
+            let layerIndex = j + 1
+            let positions = known.keys.sorted()
+            let leaves = FriLayerLayout.leaves(of: positions)
+            let missing = FriLayerLayout.witnessPositions(leaves: leaves, known: positions)
+            guard layer.witness.count == missing.count else {
+                throw VerificationError.malformedProof("FRI layer \(layerIndex) has \(layer.witness.count) witness values, expected \(missing.count)")
+            }
+            var values = known
+            for (position, value) in zip(missing, layer.witness) { values[position] = value }
+            var rows: [[M31]] = []
+            var next: [Int: QM31] = [:]
+            for h in leaves {
+                guard let a = values[2 * h], let b = values[2 * h + 1] else { throw VerificationError.friMismatch(layer: layerIndex) }
+                rows.append(a.coordinates + b.coordinates)
+                let twiddle = FriFolding.twiddle(layer: layerIndex, block: h, domainLogSize: commitLog)
+                next[h] = FriFolding.fold(a, b, twiddleInverse: twiddle.inverse(), alpha: foldAlphas[layerIndex])
+            }
+            do {
+                try MerkleVerifier.verify(root: layer.root, logRows: commitLog - 1 - layerIndex, columnCount: 8,
+                                          positions: leaves, rows: rows, decommitment: layer.decommitment)
+            } catch let e as MerkleError { throw VerificationError.merkle(tree: "FRI layer \(layerIndex)", e) }
+            known = next
+        }
+        guard known.values.allSatisfy({ $0 == proof.friLastValue }) else { throw VerificationError.friLastLayerMismatch }
+    }
+}
