@@ -1,9 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Release builds of the prover want no exclusivity checks in the hot loops; everything else is default.
+// Release builds of the prover want no exclusivity checks in the hot loops and, on x86-64, AVX2
+// (Haswell, 2013, and every later x86 server): the 8-lane M31 kernels need vpmuludq and vpminud.
+#if arch(x86_64)
+let cpuFlags = ["-target-cpu", "haswell"]
+#else
+let cpuFlags: [String] = []
+#endif
 let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"] + cpuFlags, .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -26,7 +26,8 @@ public struct CPUBackend: ProverBackend {
     }
 
     public func fold(_ values: [QM31], layer: Int, domainLogSize: Int, alpha: QM31) -> [QM31] {
-        let twiddles = TwiddleTree.forDomain(logSize: domainLogSize).inverse[layer]
+        let tree = TwiddleTree.forDomain(logSize: domainLogSize)
+        let twiddles = SharedPointer(tree.inverse(layer: layer))
         let half = values.count / 2
         var folded = [QM31](repeating: .zero, count: half)
         folded.withUnsafeMutableBufferPointer { out in
@@ -41,6 +42,7 @@ public struct CPUBackend: ProverBackend {
                 }
             }
         }
+        withExtendedLifetime(tree) {}
         return folded
     }
 

@@ -18,14 +18,14 @@ public enum Parallelism {
 
 /// Runs body(chunkStart, chunkEnd) over [0, count) split into chunks of at least `minChunk`, on all threads.
 @inlinable
-public func parallelChunks(count: Int, minChunk: Int = 1 << 12, _ body: @Sendable (Int, Int) -> Void) {
+public func parallelChunks(count: Int, minChunk: Int = 1 << 12, alignment: Int = 1, _ body: @Sendable (Int, Int) -> Void) {
     let threads = Parallelism.threadCount
     if threads == 1 || count <= minChunk {
         if count > 0 { body(0, count) }
         return
     }
     let chunks = min(threads * 4, max(1, count / minChunk))
-    let chunkSize = (count + chunks - 1) / chunks
+    let chunkSize = ((count + chunks - 1) / chunks + alignment - 1) / alignment * alignment
     DispatchQueue.concurrentPerform(iterations: chunks) { c in
         let start = c * chunkSize
         let end = min(count, start + chunkSize)

@@ -6,7 +6,7 @@
 /// domain order (see `CircleDomain`).
 public enum CircleFFT {
     /// Layers below this are done chunk by chunk so that a chunk stays in the L1/L2 cache.
-    static let blockLogSize = 12
+    static let blockLogSize = 15
 
     /// Evaluations on the canonic domain of size values.count → coefficients (in place).
     public static func interpolate(_ values: inout [M31]) {
@@ -18,26 +18,39 @@ public enum CircleFFT {
             buffer.withMemoryRebound(to: UInt32.self) { words in
                 let data = SharedMutablePointer(words.baseAddress!)
                 let low = min(logSize, blockLogSize)
-                // Low layers inside blocks of 2^low elements.
+                // Low layers inside blocks of 2^low elements, which stay in cache.
                 parallelChunks(count: 1 << (logSize - low), minChunk: 1) { start, end in
                     for block in start..<end {
-                        for layer in 0..<low {
-                            inverseLayer(data.base, layer: layer, twiddles: tree.inverse[layer],
-                                         firstBlock: (block << low) >> (layer + 1),
-                                         blockCount: (1 << low) >> (layer + 1))
+                        var firstLayer = 0
+                        if low >= 4 {
+                            // The three narrowest layers on vectors, 16 words at a time.
+                            let t0 = tree.inverse(layer: 0), t1 = tree.inverse(layer: 1), t2 = tree.inverse(layer: 2)
+                            let groups = 1 << (low - 4)
+                            for g in (block * groups)..<((block + 1) * groups) {
+                                FFTLayers.inverseLow3(data.base + 16 * g, group: g, t0: t0, t1: t1, t2: t2)
+                            }
+                            firstLayer = 3
+                        }
+                        for layer in firstLayer..<low {
+                            FFTLayers.inverse(data.base, layer: layer, twiddles: tree.inverse(layer: layer),
+                                              firstBlock: (block << low) >> (layer + 1), blockCount: (1 << low) >> (layer + 1))
                         }
                     }
                 }
                 for layer in low..<logSize {
-                    let butterflies = 1 << (logSize - 1)
-                    parallelChunks(count: butterflies, minChunk: 1 << 14) { start, end in
-                        inverseLayerRange(data.base, layer: layer, twiddles: tree.inverse[layer], from: start, to: end)
+                    parallelChunks(count: 1 << (logSize - 1), minChunk: 1 << 14, alignment: 8) { start, end in
+                        if layer == logSize - 1 {
+                            // The last layer also divides by N = 2^logSize (the M31 inverse of 2^n is 2^(31 - n)).
+                            FFTLayers.inverseRangeScaled(data.base, layer: layer, twiddles: tree.inverse(layer: layer),
+                                                         from: start, to: end, scale: UInt32(1) << UInt32(31 - logSize))
+                        } else {
+                            FFTLayers.inverseRange(data.base, layer: layer, twiddles: tree.inverse(layer: layer), from: start, to: end)
+                        }
                     }
                 }
-                // Divide by N = 2^logSize: M31 inverse of 2^n is 2^(31 - n).
-                let scale = UInt32(1) << UInt32(31 - logSize)
-                parallelChunks(count: 1 << logSize, minChunk: 1 << 15) { start, end in
-                    for i in start..<end { data.base[i] = mulM31(data.base[i], scale) }
+                if low == logSize {
+                    let scale = UInt32(1) << UInt32(31 - logSize)
+                    for i in 0..<(1 << logSize) { data.base[i] = mulM31(data.base[i], scale) }
                 }
             }
         }
@@ -47,25 +60,52 @@ public enum CircleFFT {
     public static func evaluate(_ coefficients: [M31], logSize: Int) -> [M31] {
         precondition(coefficients.count <= 1 << logSize && coefficients.count.nonzeroBitCount == 1,
                      "coefficients must be a power of two no larger than the domain")
-        var values = coefficients
-        values.append(contentsOf: repeatElement(M31.zero, count: (1 << logSize) - coefficients.count))
+        var values = [M31](repeating: .zero, count: 1 << logSize)
+        values.withUnsafeMutableBufferPointer { out in
+            coefficients.withUnsafeBufferPointer { input in
+                _ = out.baseAddress!.update(from: input.baseAddress!, count: input.count)
+            }
+        }
         if logSize == 0 { return values }
         let tree = TwiddleTree.forDomain(logSize: logSize)
+        // Layers above the polynomial's own size only see zeros in their upper halves: they copy.
+        let first = coefficients.count.trailingZeroBitCount
         values.withUnsafeMutableBufferPointer { buffer in
             buffer.withMemoryRebound(to: UInt32.self) { words in
                 let data = SharedMutablePointer(words.baseAddress!)
                 let low = min(logSize, blockLogSize)
                 for layer in stride(from: logSize - 1, through: low, by: -1) {
-                    parallelChunks(count: 1 << (logSize - 1), minChunk: 1 << 14) { start, end in
-                        forwardLayerRange(data.base, layer: layer, twiddles: tree.forward[layer], from: start, to: end)
+                    if layer >= first {
+                        // (a, 0) → (a, a): duplicate the lower half into the upper half of every block.
+                        let stride = 1 << layer
+                        parallelChunks(count: 1 << (logSize - 1), minChunk: 1 << 14, alignment: 8) { start, end in
+                            var b = start
+                            while b < end {
+                                let h = b >> layer, l0 = b & (stride - 1), l1 = min(stride, l0 + (end - b))
+                                let lo = data.base + (h << (layer + 1))
+                                (lo + stride + l0).update(from: lo + l0, count: l1 - l0)
+                                b += l1 - l0
+                            }
+                        }
+                        continue
+                    }
+                    parallelChunks(count: 1 << (logSize - 1), minChunk: 1 << 14, alignment: 8) { start, end in
+                        FFTLayers.forwardRange(data.base, layer: layer, twiddles: tree.forward(layer: layer), from: start, to: end)
                     }
                 }
                 parallelChunks(count: 1 << (logSize - low), minChunk: 1) { start, end in
                     for block in start..<end {
-                        for layer in stride(from: low - 1, through: 0, by: -1) {
-                            forwardLayer(data.base, layer: layer, twiddles: tree.forward[layer],
-                                         firstBlock: (block << low) >> (layer + 1),
-                                         blockCount: (1 << low) >> (layer + 1))
+                        let lastLayer = low >= 4 ? 3 : 0
+                        for layer in stride(from: low - 1, through: lastLayer, by: -1) {
+                            FFTLayers.forward(data.base, layer: layer, twiddles: tree.forward(layer: layer),
+                                              firstBlock: (block << low) >> (layer + 1), blockCount: (1 << low) >> (layer + 1))
+                        }
+                        if lastLayer == 3 {
+                            let t0 = tree.forward(layer: 0), t1 = tree.forward(layer: 1), t2 = tree.forward(layer: 2)
+                            let groups = 1 << (low - 4)
+                            for g in (block * groups)..<((block + 1) * groups) {
+                                FFTLayers.forwardLow3(data.base + 16 * g, group: g, t0: t0, t1: t1, t2: t2)
+                            }
                         }
                     }
                 }
@@ -108,83 +148,5 @@ public enum CircleFFT {
             x = x * x + x * x - .one
         }
         return variables
-    }
-
-    // MARK: - Layers
-
-    /// Butterfly blocks [firstBlock, firstBlock + blockCount) of one inverse layer.
-    @inlinable @inline(__always)
-    static func inverseLayer(_ data: UnsafeMutablePointer<UInt32>, layer: Int, twiddles: [UInt32], firstBlock: Int, blockCount: Int) {
-        twiddles.withUnsafeBufferPointer { tw in
-            let stride = 1 << layer
-            for h in firstBlock..<(firstBlock + blockCount) {
-                let t = tw[h]
-                let base = h << (layer + 1)
-                for l in 0..<stride {
-                    let a = data[base + l], b = data[base + l + stride]
-                    data[base + l] = addM31(a, b)
-                    data[base + l + stride] = mulM31(subM31(a, b), t)
-                }
-            }
-        }
-    }
-
-    @inlinable @inline(__always)
-    static func forwardLayer(_ data: UnsafeMutablePointer<UInt32>, layer: Int, twiddles: [UInt32], firstBlock: Int, blockCount: Int) {
-        twiddles.withUnsafeBufferPointer { tw in
-            let stride = 1 << layer
-            for h in firstBlock..<(firstBlock + blockCount) {
-                let t = tw[h]
-                let base = h << (layer + 1)
-                for l in 0..<stride {
-                    let a = data[base + l]
-                    let tb = mulM31(data[base + l + stride], t)
-                    data[base + l] = addM31(a, tb)
-                    data[base + l + stride] = subM31(a, tb)
-                }
-            }
-        }
-    }
-
-    /// Butterflies with linear numbers [from, to) of a layer whose blocks are large (layer ≥ 12).
-    static func inverseLayerRange(_ data: UnsafeMutablePointer<UInt32>, layer: Int, twiddles: [UInt32], from: Int, to: Int) {
-        twiddles.withUnsafeBufferPointer { tw in
-            let stride = 1 << layer
-            var b = from
-            while b < to {
-                let h = b >> layer
-                let l0 = b & (stride - 1)
-                let l1 = min(stride, l0 + (to - b))
-                let t = tw[h]
-                let base = h << (layer + 1)
-                for l in l0..<l1 {
-                    let a = data[base + l], c = data[base + l + stride]
-                    data[base + l] = addM31(a, c)
-                    data[base + l + stride] = mulM31(subM31(a, c), t)
-                }
-                b += l1 - l0
-            }
-        }
-    }
-
-    static func forwardLayerRange(_ data: UnsafeMutablePointer<UInt32>, layer: Int, twiddles: [UInt32], from: Int, to: Int) {
-        twiddles.withUnsafeBufferPointer { tw in
-            let stride = 1 << layer
-            var b = from
-            while b < to {
-                let h = b >> layer
-                let l0 = b & (stride - 1)
-                let l1 = min(stride, l0 + (to - b))
-                let t = tw[h]
-                let base = h << (layer + 1)
-                for l in l0..<l1 {
-                    let a = data[base + l]
-                    let tc = mulM31(data[base + l + stride], t)
-                    data[base + l] = addM31(a, tc)
-                    data[base + l + stride] = subM31(a, tc)
-                }
-                b += l1 - l0
-            }
-        }
     }
 }

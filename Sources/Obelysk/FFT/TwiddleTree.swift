@@ -4,36 +4,52 @@ import Synchronization
 ///
 /// Layer 0 (the circle layer) pairs a point with its reflection and uses y-coordinates; layer k ≥ 1
 /// (line layers) pairs x with -x on the k-times-squared domain and uses x-coordinates.
-/// `forward[k][h]` is the twiddle of butterfly block h of layer k; blocks are in bit-reversed order,
-/// matching the bit-reversed storage of evaluations.
-public final class TwiddleTree: Sendable {
+/// Block h of layer k uses twiddle h of that layer; blocks are in bit-reversed order, matching the
+/// bit-reversed storage of evaluations. Built once per size and kept for the process.
+public final class TwiddleTree: @unchecked Sendable {
     public let logSize: Int
-    public let forward: [[UInt32]]
-    public let inverse: [[UInt32]]
+    /// All layers back to back, forward then inverse; layer k has 2^(logSize - 1 - k) entries.
+    private let storage: UnsafeMutablePointer<UInt32>
+    private let layerOffsets: [Int]
+    private let inverseBase: Int
 
     init(logSize: Int) {
         self.logSize = logSize
         let domain = CircleDomain(logSize: logSize)
         let half = domain.halfCoset.points()            // natural order, 2^(n-1) points
-        var forward: [[UInt32]] = []
-        // Layer 0: y of H at bit-reversed positions.
+        var layers: [[M31]] = []
         let halfBits = logSize - 1
-        forward.append((0..<half.count).map { half[bitReverse($0, bits: halfBits)].y.value })
-        // Line layers: x of H doubled (k - 1) times; its first half, bit-reversed.
+        layers.append((0..<half.count).map { half[bitReverse($0, bits: halfBits)].y })
         var xs = half.map(\.x)
         for k in 1..<max(logSize, 1) {
             if k > 1 { xs = xs.prefix(xs.count / 2).map { $0 * $0 + $0 * $0 - .one } }
             let blocks = xs.count / 2
             let bits = blocks.trailingZeroBitCount
-            forward.append((0..<blocks).map { xs[bitReverse($0, bits: bits)].value })
+            layers.append((0..<blocks).map { xs[bitReverse($0, bits: bits)] })
         }
-        self.forward = forward
-        self.inverse = forward.map { layer in batchInverse(layer.map { M31(canonical: $0) }).map(\.value) }
+        var offsets: [Int] = []
+        var total = 0
+        for layer in layers { offsets.append(total); total += layer.count }
+        layerOffsets = offsets
+        inverseBase = total
+        storage = .allocate(capacity: 2 * total)
+        for (k, layer) in layers.enumerated() {
+            let inverses = batchInverse(layer)
+            for (i, t) in layer.enumerated() {
+                storage[offsets[k] + i] = t.value
+                storage[total + offsets[k] + i] = inverses[i].value
+            }
+        }
     }
+
+    deinit { storage.deallocate() }
+
+    public func forward(layer: Int) -> UnsafePointer<UInt32> { UnsafePointer(storage + layerOffsets[layer]) }
+    public func inverse(layer: Int) -> UnsafePointer<UInt32> { UnsafePointer(storage + inverseBase + layerOffsets[layer]) }
 
     private static let cache = Mutex<[Int: TwiddleTree]>([:])
 
-    /// The cached tree for a domain size (built once per size per process).
+    /// The cached tree for a domain size.
     public static func forDomain(logSize: Int) -> TwiddleTree {
         if let tree = cache.withLock({ $0[logSize] }) { return tree }
         let tree = TwiddleTree(logSize: logSize)

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Obelysk
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure prover kernels and whole proofs (medians), on one thread and on all threads.",
+        discussion: "Prints a table with the machine; --json FILE also writes the rows as JSON."
+    )
+
+    @Option(help: "log2 sizes for the FFT kernels (comma-separated).")
+    var fftSizes: String = "16,18,20,22"
+
+    @Option(help: "log2 rows for whole Fibonacci proofs (comma-separated).")
+    var logRows: String = "16,18,20"
+
+    @Option(help: "Columns of the Fibonacci proofs.")
+    var columns: Int = 8
+
+    @Option(help: "Security levels for whole proofs (comma-separated).")
+    var securityBits: String = "96"
+
+    @Option(help: "Thread counts to measure (comma-separated; 'all' = every core).")
+    var threads: String = "1,all"
+
+    @Option(help: "Runs per measurement; the median is reported.")
+    var runs: Int = 5
+
+    @Option(help: "Kernels to measure (comma-separated from fft, merkle, fold; 'none' skips them).")
+    var kernels: String = "fft,merkle,fold"
+
+    @Flag(help: "Skip the whole-proof rows.")
+    var noProofs = false
+
+    @Option(help: "Also write the results as JSON to this file.")
+    var json: String?
+
+    struct Row: Codable {
+        var kind: String
+        var name: String
+        var threads: Int
+        var medianMs: Double
+        var throughput: String?
+        var verifyMs: Double?
+        var proofBytes: Int?
+        var securityBits: Int?
+        enum CodingKeys: String, CodingKey {
+            case kind, name, threads, medianMs = "median_ms", throughput, verifyMs = "verify_ms", proofBytes = "proof_bytes", securityBits = "security_bits"
+        }
+    }
+
+    struct Report: Codable {
+        var machine: String
+        var date: String
+        var runs: Int
+        var rows: [Row]
+    }
+
+    func ints(_ s: String) throws -> [Int] {
+        try s.split(separator: ",").map {
+            guard let v = Int($0.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("'\($0)' is not a number") }
+            return v
+        }
+    }
+
+    func run() throws {
+        let threadCounts: [Int] = try threads.split(separator: ",").map {
+            $0 == "all" ? ProcessInfo.processInfo.activeProcessorCount : try ints(String($0))[0]
+        }
+        var rows: [Row] = []
+        let machine = Measurement.machine
+        print("machine: \(machine); median of \(runs) runs")
+        for t in threadCounts {
+            Parallelism.setThreadCount(t)
+            if kernels != "none" { rows += try kernelRows(threads: t) }
+            if !noProofs { rows += try proofRows(threads: t) }
+        }
+        Parallelism.setThreadCount(nil)
+        print(Self.table(rows))
+        if let json {
+            let formatter = ISO8601DateFormatter()
+            let report = Report(machine: machine, date: formatter.string(from: Date()), runs: runs, rows: rows)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+            print("wrote \(json)")
+        }
+    }
+
+    func kernelRows(threads t: Int) throws -> [Row] {
+        var rows: [Row] = []
+        let selected = Set(kernels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        var rng = SystemRandomNumberGenerator()
+        for log in selected.contains("fft") ? try ints(fftSizes) : [] {
+            let values = (0..<(1 << log)).map { _ in M31(canonical: UInt32.random(in: 0..<M31.modulus, using: &rng)) }
+            _ = TwiddleTree.forDomain(logSize: log)   // twiddles are precomputed once per size, as in proving
+            var work = values
+            let interpolate = Measurement.median(runs: runs) { work = values; CircleFFT.interpolate(&work) }
+            let evaluate = Measurement.median(runs: runs) { _ = CircleFFT.evaluate(work, logSize: log) }
+            let mb = Double(4 << log) / 1e6
+            rows.append(Row(kind: "kernel", name: "interpolate 2^\(log)", threads: t, medianMs: interpolate * 1000,
+                            throughput: String(format: "%.0f MB/s", mb / interpolate)))
+            rows.append(Row(kind: "kernel", name: "evaluate 2^\(log)", threads: t, medianMs: evaluate * 1000,
+                            throughput: String(format: "%.0f MB/s", mb / evaluate)))
+            print("  measured FFT 2^\(log) on \(t) thread(s)")
+        }
+        if selected.contains("merkle") {
+        let merkleColumns = (0..<16).map { c in (0..<(1 << 20)).map { M31(canonical: UInt32(($0 &* 2_654_435_761 &+ c) % Int(M31.modulus))) } }
+        let merkle = Measurement.median(runs: runs) { _ = MerkleTree(columns: merkleColumns) }
+        let bytes = Double(16 * 4 << 20)
+        rows.append(Row(kind: "kernel", name: "merkle 2^20 rows × 16 cols", threads: t, medianMs: merkle * 1000,
+                        throughput: String(format: "%.2f GB/s", bytes / merkle / 1e9)))
+        }
+        if selected.contains("fold") {
+        let layer = (0..<(1 << 20)).map { _ in QM31(M31(canonical: UInt32.random(in: 0..<M31.modulus)), .one, .zero, M31(canonical: 3)) }
+        let fold = Measurement.median(runs: runs) { _ = CPUBackend().fold(layer, layer: 1, domainLogSize: 21, alpha: QM31(.one, .one, .one, .one)) }
+        rows.append(Row(kind: "kernel", name: "FRI line fold 2^20 → 2^19", threads: t, medianMs: fold * 1000, throughput: nil))
+        }
+        return rows
+    }
+
+    func proofRows(threads t: Int) throws -> [Row] {
+        var rows: [Row] = []
+        for bits in try ints(securityBits) {
+            let config = try ProofConfig.forSecurity(bits: bits)
+            for log in try ints(logRows) {
+                let (statement, trace) = try FibonacciWorkload.makeTrace(logRows: log, columns: columns)
+                let system = try WorkloadRegistry.constraintSystem(for: statement)
+                let prover = StarkProver(backend: CPUBackend())
+                var proof: StarkProof?
+                let prove = try Measurement.median(runs: runs) {
+                    proof = try prover.prove(system: system, trace: trace, statement: statement, config: config)
+                }
+                guard let proof else { continue }
+                let verify = try Measurement.median(runs: max(runs, 5)) {
+                    try ProofVerification.verify(proof, minimumSecurityBits: bits)
+                }
+                rows.append(Row(kind: "proof", name: "fibonacci 2^\(log) × \(columns)", threads: t, medianMs: prove * 1000,
+                                throughput: String(format: "%.2f Mcells/s", Double(columns << log) / prove / 1e6),
+                                verifyMs: verify * 1000, proofBytes: proof.canonicalBytes.count, securityBits: config.securityBits))
+                print("  measured fibonacci 2^\(log) at \(bits) bits on \(t) thread(s)")
+            }
+        }
+        return rows
+    }
+
+    static func table(_ rows: [Row]) -> String {
+        var lines = ["| kind | name | threads | median | throughput | verify | proof bytes | security |",
+                     "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for r in rows {
+            lines.append("| \(r.kind) | \(r.name) | \(r.threads) | \(Measurement.format(milliseconds: r.medianMs)) | \(r.throughput ?? "") | "
+                         + "\(r.verifyMs.map { Measurement.format(milliseconds: $0) } ?? "") | \(r.proofBytes.map(String.init) ?? "") | "
+                         + "\(r.securityBits.map { "\($0) bits" } ?? "") |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

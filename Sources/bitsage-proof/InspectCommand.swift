@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Obelysk
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Print a human summary of a proof envelope.")
+
+    @Option(help: "The proof envelope (JSON).")
+    var proof: String
+
+    @Flag(help: "Print every public input and output.")
+    var values = false
+
+    func run() throws {
+        let decoded: StarkProof
+        do { decoded = try ProofFile.load(proof) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let s = decoded.statement
+        let c = decoded.config
+        let bytes = decoded.canonicalBytes
+        let system = try? WorkloadRegistry.constraintSystem(for: s)
+        let merkleHashes = decoded.traceDecommitment.siblings.count + decoded.compositionDecommitment.siblings.count
+            + decoded.friLayers.reduce(0) { $0 + $1.decommitment.siblings.count }
+        func list(_ v: [M31]) -> String {
+            values || v.count <= 8 ? v.map(\.description).joined(separator: ", ") : v.prefix(8).map(\.description).joined(separator: ", ") + ", … (\(v.count) values; --values prints all)"
+        }
+        print("""
+        format          \(StarkProof.formatName)
+        workload        \(s.workload)
+        trace           2^\(s.logRows) rows\(system.map { " × \($0.columnCount) columns, \($0.transitions.count) transition and \($0.boundaries.count) boundary constraints" } ?? "")
+        parameters      \(s.parameters.map(String.init).joined(separator: ", "))
+        public inputs   \(list(s.publicInputs))
+        public outputs  \(list(s.publicOutputs))
+        config          pow_bits \(c.powBits), log_blowup \(c.logBlowup), n_queries \(c.queries)
+        security        \(c.securityBits) bits conjectured (pow_bits + log_blowup × n_queries)
+        size            \(bytes.count) bytes: \(decoded.sampledValues.count) sampled values, \(decoded.friLayers.count) FRI layers, \(merkleHashes) Merkle hashes, \(decoded.traceValues.count + decoded.compositionValues.count) opened values
+        digest          \(Blake2s.hash(bytes))
+        """)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+enum Measurement {
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// Runs `body` `runs` times and returns the median duration in seconds.
+    static func median(runs: Int, _ body: () throws -> Void) rethrows -> Double {
+        var samples: [Double] = []
+        for _ in 0..<max(1, runs) {
+            let start = ContinuousClock.now
+            try body()
+            samples.append(seconds(since: start))
+        }
+        samples.sort()
+        let mid = samples.count / 2
+        return samples.count % 2 == 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2
+    }
+
+    static func format(milliseconds ms: Double) -> String {
+        ms >= 100 ? String(format: "%.0f ms", ms) : ms >= 10 ? String(format: "%.1f ms", ms) : String(format: "%.2f ms", ms)
+    }
+
+    /// The CPU model and core count, read from the machine.
+    static var machine: String {
+        var model = "unknown CPU"
+        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let name = line.split(separator: ":", maxSplits: 1).last {
+            model = name.trimmingCharacters(in: .whitespaces)
+        }
+        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    }
+}

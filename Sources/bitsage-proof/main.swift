@@ -1,1 +1,0 @@
-print("bitsage-proof: under construction")
