@@ -71,3 +71,13 @@ import Obelysk
         #expect(CircleFFT.evaluateAtPoint(coefficients, point) == naiveEvaluate(coefficients, at: point))
     }
 }
+
+@Suite struct PointEvaluationTests {
+    @Test(arguments: [0, 3, 6, 11])
+    func batchedEvaluationMatchesFolding(logSize: Int) {
+        var rng = SplitMix64(seed: 31 + UInt64(logSize))
+        let polys = (0..<3).map { _ in (0..<(1 << logSize)).map { _ in rng.nextM31() } }
+        let point = CirclePoint<QM31>.fromParameter(rng.nextQM31())!
+        #expect(PointEvaluation.evaluate(polys, at: point) == polys.map { CircleFFT.evaluateAtPoint($0, point) })
+    }
+}

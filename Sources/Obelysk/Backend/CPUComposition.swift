@@ -1,6 +1,9 @@
-/// Evaluates the composition polynomial over the composition domain on the CPU.
+/// Evaluates the composition polynomial over the composition domain on the CPU, chunk by chunk:
+/// the constraint program runs on a chunk of points, each constraint's values are folded into
+/// four M31 coordinate accumulators (α^i is a QM31, the constraint value an M31), and each group of
+/// constraints sharing a denominator is scaled by its M31 factor once per point.
 enum CPUComposition {
-    static let chunkSize = 512
+    static let chunkSize = 1024
 
     static func evaluate(system: ConstraintSystem, trace: [[M31]], logExpansion s: Int, alpha: QM31) -> [QM31] {
         let n = system.logRows
@@ -8,7 +11,7 @@ enum CPUComposition {
         let domain = CircleDomain(logSize: m)
         let size = domain.size
         let traceDomain = CircleDomain(logSize: n)
-        let points = domain.storedPoints()
+        let points = DomainPoints.forDomain(logSize: m)
         let indices = (0..<size).map { domain.storedIndex($0) }
 
         // Where each point's row neighbours live, per offset: p + o·G_N.
@@ -24,8 +27,7 @@ enum CPUComposition {
             let period = 1 << (s + 1)
             let values = (0..<period).map { j -> M31 in
                 let odd = UInt32(2 * j + 1)
-                let index = CirclePointIndex(odd << UInt32(30 - m)) * (1 << (n - 1))
-                return index.point.x
+                return (CirclePointIndex(odd << UInt32(30 - m)) * (1 << (n - 1))).point.x
             }
             let inverses = batchInverse(values)
             return indices.map { inverses[Int((($0.value >> UInt32(30 - m)) & UInt32(2 * period - 1)) >> 1)] }
@@ -37,75 +39,130 @@ enum CPUComposition {
         for _ in 0..<(system.transitions.count + system.boundaries.count) { alphaPowers.append(power); power = power * alpha }
         let powers = alphaPowers
 
-        var result = [QM31](repeating: .zero, count: size)
         let program = ConstraintProgram(system.transitions)
         let maxOffsets = system.transitions.map(\.maxOffset)
         let rows = system.rowCount
-        // Tangent lines at the excluded rows, per distinct max offset.
-        // Constraints sharing a max offset share their excluded rows: sum them first, then apply the factor once.
+        // Constraints sharing a max offset share their excluded rows: sum them, then scale once.
         let groupOffsets = Array(Set(maxOffsets)).sorted()
         let groupOfConstraint = maxOffsets.map { groupOffsets.firstIndex(of: $0)! }
         let exclusions: [[CirclePoint<M31>]] = groupOffsets.map { k in
             CompositionPolynomial.excludedRows(maxOffset: k, rows: rows).map { traceDomain.rowIndex($0).point }
         }
+        // Boundary constraints, grouped by row: each row has its factor (1 + h.x)/h.y.
+        let transitionCount = system.transitions.count
+        var byRow: [Int: [(power: Int, constraint: BoundaryConstraint)]] = [:]
+        for (i, b) in system.boundaries.enumerated() { byRow[b.row, default: []].append((transitionCount + i, b)) }
+        let boundaryRows = byRow.sorted { $0.key < $1.key }
 
+        // Per-point M31 factors, computed once over the whole domain with flat loops:
+        // transitions: (1/Z)·Π tangents at the excluded rows; boundaries: (1 + h.x)/h.y per row.
+        let xs = points.xs, ys = points.ys
+        let transitionFactors: [[UInt32]] = exclusions.map { exclusion in
+            var f = zInverse
+            for t in exclusion {
+                for k in 0..<size { f[k] = f[k] * (xs[k] * t.x + ys[k] * t.y - .one) }
+            }
+            return f.map(\.value)
+        }
+        let boundaryFactors: [[UInt32]] = boundaryRows.map { row, _ in
+            let t = traceDomain.rowIndex(row).point
+            let hyInverse = batchInverse((0..<size).map { ys[$0] * t.x - xs[$0] * t.y })
+            return (0..<size).map { ((M31.one + xs[$0] * t.x + ys[$0] * t.y) * hyInverse[$0]).value }
+        }
+
+        var result = [QM31](repeating: .zero, count: size)
         result.withUnsafeMutableBufferPointer { out in
             let target = SharedMutablePointer(out.baseAddress!)
-            parallelChunks(count: size, minChunk: chunkSize) { start, end in
+            parallelChunks(count: size, minChunk: chunkSize, alignment: chunkSize) { start, end in
+                var accumulator = Accumulator(count: chunkSize)
+                var group = Accumulator(count: chunkSize)
                 var chunkStart = start
                 while chunkStart < end {
                     let count = min(chunkSize, end - chunkStart)
+                    accumulator.clear(count)
                     let registers = program.run(count: count) { item, buffer in
-                        let column = trace[item.column]
-                        if item.offset == 0 {
-                            for i in 0..<count { buffer[i] = column[chunkStart + i].value }
-                        } else {
-                            let map = neighbours[item.offset]!
-                            for i in 0..<count { buffer[i] = column[Int(map[chunkStart + i])].value }
+                        trace[item.column].withUnsafeBufferPointer { column in
+                            column.withMemoryRebound(to: UInt32.self) { c in
+                                if item.offset == 0 {
+                                    buffer.update(from: c.baseAddress! + chunkStart, count: count)
+                                } else {
+                                    neighbours[item.offset]!.withUnsafeBufferPointer { map in
+                                        for i in 0..<count { buffer[i] = c[Int(map[chunkStart + i])] }
+                                    }
+                                }
+                            }
                         }
                     }
-                    var sums = [QM31](repeating: .zero, count: groupOffsets.count)
-                    for i in 0..<count {
-                        let k = chunkStart + i
-                        let p = points[k]
-                        for g in 0..<sums.count { sums[g] = .zero }
-                        for (c, r) in program.outputs.enumerated() {
-                            sums[groupOfConstraint[c]] += powers[c].times(M31(canonical: registers[r * count + i]))
+                    registers.withUnsafeBufferPointer { regs in
+                        for g in 0..<exclusions.count {
+                            group.clear(count)
+                            for (c, r) in program.outputs.enumerated() where groupOfConstraint[c] == g {
+                                group.add(powers[c], times: regs.baseAddress! + r * count, count: count)
+                            }
+                            transitionFactors[g].withUnsafeBufferPointer { accumulator.add(group, scaledBy: $0.baseAddress! + chunkStart, count: count) }
                         }
-                        var total = QM31.zero
-                        for g in 0..<sums.count {
-                            var factor = zInverse[k]
-                            for t in exclusions[g] { factor = factor * Vanishing.tangent(at: t, p) }
-                            total = total + sums[g].times(factor)
-                        }
-                        target[k] = total
                     }
+                    for (rowIndex, (_, items)) in boundaryRows.enumerated() {
+                        group.clear(count)
+                        var difference = [UInt32](repeating: 0, count: count)
+                        for (powerIndex, b) in items {
+                            let column = trace[b.column]
+                            for i in 0..<count { difference[i] = (column[chunkStart + i] - b.value).value }
+                            difference.withUnsafeBufferPointer { group.add(powers[powerIndex], times: $0.baseAddress!, count: count) }
+                        }
+                        boundaryFactors[rowIndex].withUnsafeBufferPointer { accumulator.add(group, scaledBy: $0.baseAddress! + chunkStart, count: count) }
+                    }
+                    for i in 0..<count { target[chunkStart + i] = accumulator.value(i) }
                     chunkStart += count
                 }
             }
         }
+        return result
+    }
+}
 
-        // Boundary quotients, grouped by row: one batch inversion of h.y per row.
-        let transitionsCount = system.transitions.count
-        var byRow: [Int: [(Int, BoundaryConstraint)]] = [:]
-        for (i, b) in system.boundaries.enumerated() { byRow[b.row, default: []].append((transitionsCount + i, b)) }
-        for (row, items) in byRow.sorted(by: { $0.key < $1.key }) {
-            let t = traceDomain.rowIndex(row).point
-            let hy = points.map { $0.y * t.x - $0.x * t.y }
-            let hyInverse = batchInverse(hy)
-            result.withUnsafeMutableBufferPointer { out in
-                let target = SharedMutablePointer(out.baseAddress!)
-                parallelChunks(count: size, minChunk: 1 << 12) { start, end in
-                    for k in start..<end {
-                        let p = points[k]
-                        let factor = (M31.one + p.x * t.x + p.y * t.y) * hyInverse[k]
-                        var sum = QM31.zero
-                        for (powerIndex, b) in items { sum += powers[powerIndex].times(trace[b.column][k] - b.value) }
-                        target[k] = target[k] + sum.times(factor)
+/// Four M31 coordinate rows holding QM31 sums for a chunk of points, in one flat buffer.
+struct Accumulator {
+    let count: Int
+    var words: [UInt32]
+    init(count: Int) { self.count = count; words = Array(repeating: 0, count: 4 * count) }
+
+    mutating func clear(_ n: Int) {
+        words.withUnsafeMutableBufferPointer { w in for q in 0..<4 { (w.baseAddress! + q * count).update(repeating: 0, count: n) } }
+    }
+
+    /// += coefficient · values[i] (values are M31 words).
+    mutating func add(_ coefficient: QM31, times values: UnsafePointer<UInt32>, count n: Int) {
+        let stride = count
+        words.withUnsafeMutableBufferPointer { w in
+            for q in 0..<4 {
+                CPUDeepQuotients.multiplyAdd(w.baseAddress! + q * stride, values, coefficient.coordinate(q).value, count: n)
+            }
+        }
+    }
+
+    /// += other[i] · factor[i].
+    mutating func add(_ other: Accumulator, scaledBy factor: UnsafePointer<UInt32>, count n: Int) {
+        let stride = count
+        words.withUnsafeMutableBufferPointer { w in
+            other.words.withUnsafeBufferPointer { src in
+                for q in 0..<4 {
+                    let out = w.baseAddress! + q * stride, input = src.baseAddress! + q * stride
+                    var i = 0
+                    while i + 8 <= n {
+                        let x = UnsafeRawPointer(input + i).loadUnaligned(as: PackedM31.self)
+                        let y = UnsafeRawPointer(factor + i).loadUnaligned(as: PackedM31.self)
+                        storePacked(addM31(loadPacked(out + i), mulM31(x, y)), out + i)
+                        i += 8
                     }
+                    while i < n { out[i] = addM31(out[i], mulM31(input[i], factor[i])); i += 1 }
                 }
             }
         }
-        return result
+    }
+
+    func value(_ i: Int) -> QM31 {
+        QM31(M31(canonical: words[i]), M31(canonical: words[count + i]),
+             M31(canonical: words[2 * count + i]), M31(canonical: words[3 * count + i]))
     }
 }

@@ -6,13 +6,28 @@ import Dispatch
 public enum ProofOfWork {
     static let personalization = Array("obk.pow_".utf8)
 
-    /// Trailing zero bits of Blake2s(digest ‖ nonce) read as a little-endian 64-bit number.
+    static let initialState = Blake2s.initialState(personalization: personalization)
+
+    /// Trailing zero bits of Blake2s-256(digest ‖ nonce as 8 little-endian bytes, person "obk.pow_"),
+    /// read as a little-endian 64-bit number. The 40-byte message is one block, so this is a single
+    /// compression (counter 40, final) on a precomputed initial state.
     public static func zeroBits(digest: Hash32, nonce: UInt64) -> Int {
+        var block = SIMD16<UInt32>()
+        for i in 0..<8 { block[i] = digest.words[i] }
+        block[8] = UInt32(truncatingIfNeeded: nonce)
+        block[9] = UInt32(truncatingIfNeeded: nonce >> 32)
+        var h = initialState
+        Blake2s.compress(&h, block: block, counter: 40, isLast: true)
+        let low = UInt64(h[0]) | (UInt64(h[1]) << 32)
+        return low.trailingZeroBitCount
+    }
+
+    /// The same value through the general hash function (the definition; tests compare the two).
+    public static func zeroBitsByDefinition(digest: Hash32, nonce: UInt64) -> Int {
         var w = ByteWriter()
         w.u64(nonce)
         let h = Blake2s.hash(digest.bytes + w.bytes, personalization: personalization)
-        let low = UInt64(h.words[0]) | (UInt64(h.words[1]) << 32)
-        return low.trailingZeroBitCount
+        return (UInt64(h.words[0]) | (UInt64(h.words[1]) << 32)).trailingZeroBitCount
     }
 
     public static func verify(digest: Hash32, nonce: UInt64, bits: Int) -> Bool {

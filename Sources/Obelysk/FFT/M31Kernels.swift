@@ -1,8 +1,9 @@
 /// Branch-free M31 arithmetic on raw words and on 8-lane vectors, the forms the FFT, fold and
 /// quotient loops are written in. Every result is canonical (< p).
 ///
-/// Reduction uses min: for s in [0, 2p), s - p wraps to a huge value when s < p, so
-/// min(s, s - p) is s mod p without a branch (one vpminud on AVX2).
+/// Reduction without branches: a difference r in (-p, p), held as a wrapped 32-bit word, has its
+/// top bit set exactly when it is negative, so r + (p & (r >> 31, arithmetic)) is r mod p.
+/// (Scalar code uses min(s, s - p), which LLVM turns into a conditional move.)
 @usableFromInline let p31: UInt32 = 0x7fff_ffff
 
 @inlinable @inline(__always)
@@ -30,17 +31,18 @@ public typealias PackedM31 = SIMD8<UInt32>
 /// p in every lane (a computed constant: a global would cost a lazy-initialisation check per use).
 @inlinable @inline(__always) var packedP: PackedM31 { PackedM31(repeating: 0x7fff_ffff) }
 
+/// r + p where r is negative (top bit set), r otherwise.
 @inlinable @inline(__always)
-func addM31(_ a: PackedM31, _ b: PackedM31) -> PackedM31 {
-    let s = a &+ b
-    return pointwiseMin(s, s &- packedP)
+func correctNegative(_ r: PackedM31) -> PackedM31 {
+    let sign = unsafeBitCast(unsafeBitCast(r, to: SIMD8<Int32>.self) &>> 31, to: PackedM31.self)
+    return r &+ (packedP & sign)
 }
 
 @inlinable @inline(__always)
-func subM31(_ a: PackedM31, _ b: PackedM31) -> PackedM31 {
-    let d = a &- b
-    return pointwiseMin(d, d &+ packedP)
-}
+func addM31(_ a: PackedM31, _ b: PackedM31) -> PackedM31 { correctNegative(a &+ b &- packedP) }
+
+@inlinable @inline(__always)
+func subM31(_ a: PackedM31, _ b: PackedM31) -> PackedM31 { correctNegative(a &- b) }
 
 /// Even and odd lanes are multiplied separately as 64-bit lanes (vpmuludq reads the low 32 bits),
 /// reduced to below 2^32 there, and merged back; a final min makes the result canonical.
@@ -53,8 +55,8 @@ func mulM31(_ a: PackedM31, _ b: PackedM31) -> PackedM31 {
     let odd = (a64 &>> 32) &* (b64 &>> 32)
     let evenReduced = (even & p64) &+ (even &>> 31)          // < 2^32
     let oddReduced = (odd & p64) &+ (odd &>> 31)
-    let s = unsafeBitCast(evenReduced | (oddReduced &<< 32), to: PackedM31.self)
-    return pointwiseMin(s, s &- packedP)
+    let s = unsafeBitCast(evenReduced | (oddReduced &<< 32), to: PackedM31.self)   // < 2p
+    return correctNegative(s &- packedP)
 }
 
 @inlinable @inline(__always)

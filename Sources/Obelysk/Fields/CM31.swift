@@ -12,16 +12,16 @@ public struct CM31: FieldElement {
 
     @inlinable public var isZero: Bool { real.isZero && imag.isZero }
 
-    @inlinable public static func + (a: CM31, b: CM31) -> CM31 { CM31(a.real + b.real, a.imag + b.imag) }
-    @inlinable public static func - (a: CM31, b: CM31) -> CM31 { CM31(a.real - b.real, a.imag - b.imag) }
+    @inlinable @inline(__always) public static func + (a: CM31, b: CM31) -> CM31 { CM31(a.real + b.real, a.imag + b.imag) }
+    @inlinable @inline(__always) public static func - (a: CM31, b: CM31) -> CM31 { CM31(a.real - b.real, a.imag - b.imag) }
     @inlinable public static prefix func - (a: CM31) -> CM31 { CM31(-a.real, -a.imag) }
 
-    @inlinable public static func * (a: CM31, b: CM31) -> CM31 {
+    @inlinable @inline(__always) public static func * (a: CM31, b: CM31) -> CM31 {
         // (a + bi)(c + di) = (ac - bd) + (ad + bc)i
         CM31(a.real * b.real - a.imag * b.imag, a.real * b.imag + a.imag * b.real)
     }
 
-    @inlinable public func times(_ s: M31) -> CM31 { CM31(real * s, imag * s) }
+    @inlinable @inline(__always) public func times(_ s: M31) -> CM31 { CM31(real * s, imag * s) }
 
     /// Complex conjugate a - bi.
     @inlinable public var conjugate: CM31 { CM31(real, -imag) }

@@ -34,13 +34,13 @@ public struct M31: FieldElement, Comparable, ExpressibleByIntegerLiteral {
 
     @inlinable public var isZero: Bool { value == 0 }
 
-    @inlinable public static func + (a: M31, b: M31) -> M31 {
+    @inlinable @inline(__always) public static func + (a: M31, b: M31) -> M31 {
         let s = a.value &+ b.value                  // < 2^32 - 2, no overflow
         let r = s &- M31.modulus
         return M31(canonical: Int32(bitPattern: r) < 0 ? s : r)
     }
 
-    @inlinable public static func - (a: M31, b: M31) -> M31 {
+    @inlinable @inline(__always) public static func - (a: M31, b: M31) -> M31 {
         let d = a.value &- b.value
         return M31(canonical: Int32(bitPattern: d) < 0 ? d &+ M31.modulus : d)
     }
@@ -49,7 +49,7 @@ public struct M31: FieldElement, Comparable, ExpressibleByIntegerLiteral {
         a.value == 0 ? a : M31(canonical: M31.modulus &- a.value)
     }
 
-    @inlinable public static func * (a: M31, b: M31) -> M31 {
+    @inlinable @inline(__always) public static func * (a: M31, b: M31) -> M31 {
         let product = UInt64(a.value) &* UInt64(b.value)   // < 2^62
         let low = UInt32(truncatingIfNeeded: product) & M31.modulus
         let high = UInt32(truncatingIfNeeded: product >> 31)  // < 2^31
@@ -58,7 +58,7 @@ public struct M31: FieldElement, Comparable, ExpressibleByIntegerLiteral {
         return M31(canonical: Int32(bitPattern: r) < 0 ? s : r)
     }
 
-    @inlinable public func times(_ scalar: M31) -> M31 { self * scalar }
+    @inlinable @inline(__always) public func times(_ scalar: M31) -> M31 { self * scalar }
 
     /// a^(p-2) with a short addition chain: p - 2 = 2^31 - 3 = 0b111...1101.
     @inlinable public func inverse() -> M31 {

@@ -21,13 +21,23 @@ public struct QM31: FieldElement {
     public static let one = QM31(CM31.one, CM31.zero)
 
     @inlinable public var coordinates: [M31] { [a.real, a.imag, b.real, b.imag] }
+
+    /// Coordinate j (0…3) without building an array.
+    @inlinable public func coordinate(_ j: Int) -> M31 {
+        switch j {
+        case 0: return a.real
+        case 1: return a.imag
+        case 2: return b.real
+        default: return b.imag
+        }
+    }
     @inlinable public var isZero: Bool { a.isZero && b.isZero }
 
-    @inlinable public static func + (x: QM31, y: QM31) -> QM31 { QM31(x.a + y.a, x.b + y.b) }
-    @inlinable public static func - (x: QM31, y: QM31) -> QM31 { QM31(x.a - y.a, x.b - y.b) }
+    @inlinable @inline(__always) public static func + (x: QM31, y: QM31) -> QM31 { QM31(x.a + y.a, x.b + y.b) }
+    @inlinable @inline(__always) public static func - (x: QM31, y: QM31) -> QM31 { QM31(x.a - y.a, x.b - y.b) }
     @inlinable public static prefix func - (x: QM31) -> QM31 { QM31(-x.a, -x.b) }
 
-    @inlinable public static func * (x: QM31, y: QM31) -> QM31 {
+    @inlinable @inline(__always) public static func * (x: QM31, y: QM31) -> QM31 {
         // (a + bu)(c + du) = (ac + R bd) + (ad + bc)u
         let ac = x.a * y.a
         let bd = x.b * y.b
@@ -35,8 +45,8 @@ public struct QM31: FieldElement {
         return QM31(ac + QM31.r * bd, cross)
     }
 
-    @inlinable public func times(_ s: M31) -> QM31 { QM31(a.times(s), b.times(s)) }
-    @inlinable public func times(_ s: CM31) -> QM31 { QM31(a * s, b * s) }
+    @inlinable @inline(__always) public func times(_ s: M31) -> QM31 { QM31(a.times(s), b.times(s)) }
+    @inlinable @inline(__always) public func times(_ s: CM31) -> QM31 { QM31(a * s, b * s) }
 
     /// The conjugate over CM31, a - bu: the field automorphism u -> -u. For a polynomial with
     /// M31 coefficients f(conj(P)) = conj(f(P)), which the DEEP quotients rely on.

@@ -17,6 +17,7 @@ public enum ProverError: Error, CustomStringConvertible {
 /// Timings of one proof's phases, measured, for `bench` and the CLI.
 public struct ProverTimings: Sendable {
     public var phases: [(name: String, seconds: Double)] = []
+    public init() {}
     public var total: Double { phases.reduce(0) { $0 + $1.seconds } }
 }
 
@@ -82,7 +83,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let alpha = channel.drawQM31()
         let traceOnComposition = s == config.logBlowup ? traceCommitted : backend.evaluate(traceCoefficients, logSize: n + s)
         let composition = backend.composition(system: system, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha)
-        let compositionCoordinates = backend.interpolate((0..<4).map { j in composition.map { $0.coordinates[j] } })
+        let compositionCoordinates = backend.interpolate((0..<4).map { j in composition.map { $0.coordinate(j) } })
         let partSize = system.rowCount
         var compositionParts: [[M31]] = []
         for t in 0..<(1 << s) {
@@ -99,12 +100,15 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let offsets = system.maskOffsets
         let samplePoints = Transcript.samplePoints(oods: oods, offsets: offsets, logRows: n)
         let pointOfOffset = Dictionary(uniqueKeysWithValues: offsets.enumerated().map { ($1, samplePoints[$0]) })
-        let maskValues = ResultSlots<QM31>(count: mask.count)
-        parallelFor(mask.count) { i in
-            maskValues.set(i, CircleFFT.evaluateAtPoint(traceCoefficients[mask[i].column], pointOfOffset[mask[i].offset]!))
+        var sampled: [MaskItem: QM31] = [:]
+        for (offset, point) in pointOfOffset {
+            let items = mask.filter { $0.offset == offset }
+            for (item, value) in zip(items, PointEvaluation.evaluate(items.map { traceCoefficients[$0.column] }, at: point)) {
+                sampled[item] = value
+            }
         }
-        let traceSamples = maskValues.values
-        let partSamples = compositionParts.map { CircleFFT.evaluateAtPoint($0, oods) }
+        let traceSamples = mask.map { sampled[$0]! }
+        let partSamples = PointEvaluation.evaluate(compositionParts, at: oods)
         if checked {
             let expected = try CompositionPolynomial.evaluate(system: system, at: oods,
                                                               mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha)
@@ -169,14 +173,24 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
     }
 
     /// Checks every constraint on every row it applies to, so that an honest prover never emits a
-    /// proof of a false statement.
+    /// proof of a false statement. Runs the compiled constraint program over row chunks.
     func checkConstraints(system: ConstraintSystem, trace: [[M31]]) throws {
         let rows = system.rowCount
-        for (i, t) in system.transitions.enumerated() {
-            for r in 0..<(rows - t.maxOffset) {
-                let v: M31 = t.evaluate { c, o in trace[c][r + o] }
-                if !v.isZero { throw ProverError.constraintViolated("transition \(i) (\(t)) fails at row \(r)") }
+        let program = ConstraintProgram(system.transitions)
+        let chunk = 1024
+        var start = 0
+        while start < rows {
+            let count = min(chunk, rows - start)
+            let registers = program.run(count: count) { item, buffer in
+                for i in 0..<count { buffer[i] = trace[item.column][(start + i + item.offset) % rows].value }
             }
+            for (c, r) in program.outputs.enumerated() {
+                let limit = rows - system.transitions[c].maxOffset
+                for i in 0..<count where start + i < limit && registers[r * count + i] != 0 {
+                    throw ProverError.constraintViolated("transition \(c) (\(system.transitions[c])) fails at row \(start + i)")
+                }
+            }
+            start += count
         }
         for b in system.boundaries where trace[b.column][b.row] != b.value {
             throw ProverError.constraintViolated("column \(b.column) row \(b.row) is \(trace[b.column][b.row]), the statement says \(b.value)")
@@ -205,7 +219,7 @@ enum FriLayerLayout {
         let half = values.count / 2
         return (0..<8).map { c in
             let slot = c / 4, coordinate = c % 4
-            return (0..<half).map { values[2 * $0 + slot].coordinates[coordinate] }
+            return (0..<half).map { values[2 * $0 + slot].coordinate(coordinate) }
         }
     }
 

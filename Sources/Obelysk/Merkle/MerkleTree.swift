@@ -1,0 +1,126 @@
+import Dispatch
+
+/// A binary Merkle tree whose leaves are the rows of equally long M31 columns.
+///
+/// Leaf i is Blake2s.hashLeaf of row i = (columns[0][i], columns[1][i], ...); a node is
+/// Blake2s.hashNode(left, right). Layer 0 holds the leaves, layer `logRows` the root.
+public struct MerkleTree: Sendable {
+    public let logRows: Int
+    public let columnCount: Int
+    /// Every layer, leaves first, each word-major: word w of node n of layer l is at
+    /// `layerOffset(l) + w * layerSize(l) + n`. Word-major lets the SIMD hashers read the same
+    /// word of eight neighbouring nodes with one load.
+    @usableFromInline let nodes: [UInt32]
+
+    /// Builds the tree. `columns` must be non-empty and all of the same power-of-two length.
+    /// With `parallel` the rows are split into up to 64 subtrees hashed on all cores (pass
+    /// false when the caller already runs several commitments in parallel).
+    public init(columns: [[M31]], parallel: Bool = true) {
+        precondition(!columns.isEmpty, "a Merkle tree needs at least one column")
+        let rows = columns[0].count
+        precondition(rows > 0 && rows & (rows - 1) == 0, "the row count must be a power of two")
+        precondition(columns.allSatisfy { $0.count == rows }, "all columns must have the same length")
+        let logRows = rows.trailingZeroBitCount
+        self.logRows = logRows
+        self.columnCount = columns.count
+        let total = 8 * (2 * rows - 1)
+        nodes = [UInt32](unsafeUninitializedCapacity: total) { buffer, count in
+            if let base = buffer.baseAddress {
+                MerkleTree.build(columns: columns, logRows: logRows, into: base, parallel: parallel)
+            }
+            count = total
+        }
+    }
+
+    public var rowCount: Int { 1 << logRows }
+
+    public var root: Hash32 { node(layer: logRows, index: 0) }
+
+    /// The hash at `index` of `layer` (0 = leaves, `logRows` = root).
+    public func node(layer: Int, index: Int) -> Hash32 {
+        precondition(layer >= 0 && layer <= logRows, "layer out of range")
+        let size = rowCount >> layer
+        precondition(index >= 0 && index < size, "node index out of range")
+        let start = MerkleTree.layerOffset(layer, logRows: logRows) + index
+        return Hash32(words: SIMD8(nodes[start], nodes[start + size], nodes[start + 2 * size], nodes[start + 3 * size],
+                                   nodes[start + 4 * size], nodes[start + 5 * size], nodes[start + 6 * size],
+                                   nodes[start + 7 * size]))
+    }
+
+    /// Words before layer `layer`: 8 per node of layers 0 ..< layer, i.e. 8 * (2 * rows - 2 * size).
+    @inlinable
+    static func layerOffset(_ layer: Int, logRows: Int) -> Int {
+        16 * ((1 << logRows) - (1 << (logRows - layer)))
+    }
+
+    /// Hashes subtrees (leaves and their inner layers) independently, one per task, then the
+    /// few layers above them on this thread. Subtrees keep each task's layers cache-local and
+    /// need no barrier per layer.
+    static func build(columns: [[M31]], logRows: Int, into base: UnsafeMutablePointer<UInt32>, parallel: Bool) {
+        let rows = 1 << logRows
+        // At least 1024 rows per subtree so task overhead stays negligible; 64 subtrees balance
+        // well on any core count.
+        let splitLog = parallel ? min(6, max(0, logRows - 10)) : 0
+        let subtreeLog = logRows - splitLog
+        let subtreeRows = 1 << subtreeLog
+
+        let shared = SharedNodes(base: base)
+        let hashSubtree: @Sendable (Int) -> Void = { task in
+            let base = shared.base
+            let firstRow = task * subtreeRows
+            MerkleLayerHashing.hashLeaves(columns: columns, rows: firstRow..<(firstRow + subtreeRows),
+                                          out: base + firstRow, stride: rows)
+            for layer in stride(from: 1, through: subtreeLog, by: 1) {
+                let count = subtreeRows >> layer
+                let first = task * count
+                hashLayer(layer, parents: first..<(first + count), logRows: logRows, base: base)
+            }
+        }
+        if splitLog > 0 {
+            DispatchQueue.concurrentPerform(iterations: 1 << splitLog, execute: hashSubtree)
+        } else {
+            hashSubtree(0)
+        }
+        for layer in stride(from: subtreeLog + 1, through: logRows, by: 1) {
+            hashLayer(layer, parents: 0..<(rows >> layer), logRows: logRows, base: base)
+        }
+    }
+
+    /// The node buffer as seen by the subtree tasks. Unchecked because each task writes only
+    /// its own subtree's nodes, disjoint from every other task's, and the buffer outlives them.
+    struct SharedNodes: @unchecked Sendable { let base: UnsafeMutablePointer<UInt32> }
+
+    static func hashLayer(_ layer: Int, parents: Range<Int>, logRows: Int, base: UnsafeMutablePointer<UInt32>) {
+        let children = base + layerOffset(layer - 1, logRows: logRows)
+        let out = base + layerOffset(layer, logRows: logRows)
+        MerkleLayerHashing.hashNodes(children: children, childStride: 1 << (logRows - layer + 1), parents: parents,
+                                     out: out + parents.lowerBound, stride: 1 << (logRows - layer))
+    }
+
+    /// The sibling hashes a verifier needs to recompute the root from the rows at `positions`
+    /// (sorted, unique leaf indices), in the canonical order: layer by layer from the leaves,
+    /// known indices in increasing order, one sibling for each index whose sibling is unknown.
+    public func decommit(positions: [Int]) -> MerkleDecommitment {
+        precondition(zip(positions, positions.dropFirst()).allSatisfy { $0 < $1 }, "positions must be sorted and unique")
+        precondition(positions.allSatisfy { $0 >= 0 && $0 < rowCount }, "position out of range")
+        var siblings: [Hash32] = []
+        var known = positions
+        for layer in 0..<logRows {
+            var parents: [Int] = []
+            parents.reserveCapacity(known.count)
+            var k = 0
+            while k < known.count {
+                let index = known[k]
+                if k + 1 < known.count && known[k + 1] == index ^ 1 {
+                    k += 2                       // both children known: nothing to send
+                } else {
+                    siblings.append(node(layer: layer, index: index ^ 1))
+                    k += 1
+                }
+                parents.append(index >> 1)       // pairs were consumed together, so no repeats
+            }
+            known = parents
+        }
+        return MerkleDecommitment(siblings: siblings)
+    }
+}
