@@ -17,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Obelysk", targets: ["Obelysk"]),
+        .library(name: "StarknetKit", targets: ["StarknetKit"]),
         .executable(name: "bitsage-proof", targets: ["bitsage-proof"]),
     ],
     dependencies: [
@@ -32,7 +33,9 @@ let package = Package(
             ],
             swiftSettings: fastMath
         ),
+        .target(name: "StarknetKit", swiftSettings: fastMath),
         .testTarget(name: "ObelyskTests", dependencies: ["Obelysk"]),
+        .testTarget(name: "StarknetKitTests", dependencies: ["StarknetKit"], exclude: ["Vectors"]),
     ],
     swiftLanguageModes: [.v6]
 )
