@@ -15,7 +15,7 @@ public struct CPUBackend: ProverBackend {
         mapColumns(polynomials) { CircleFFT.evaluate($0, logSize: logSize) }
     }
 
-    public func commit(_ columns: [[M31]]) -> MerkleTree { MerkleTree(columns: columns) }
+    public func commit(_ columns: [[M31]]) -> MerkleTree { MerkleTree(columns: columns, parallel: Parallelism.threadCount > 1) }
 
     public func composition(system: ConstraintSystem, traceOnDomain: [[M31]], logExpansion: Int, alpha: QM31) -> [QM31] {
         CPUComposition.evaluate(system: system, trace: traceOnDomain, logExpansion: logExpansion, alpha: alpha)

@@ -3,54 +3,75 @@
 public enum MerkleLayerHashing {
     typealias Lanes = SIMD8<UInt32>
 
-    /// Leaf hashes of the rows in `rows`, written word-major to `out`: word w of row r goes to
-    /// `out[w * stride + (r - rows.lowerBound)]`. Rows longer than 16 words take several blocks;
-    /// between blocks the chaining values wait in `out`, so only one block's columns need to be
-    /// pinned at a time. Groups of eight rows take the SIMD path, any remainder the scalar one.
-    static func hashLeaves(columns: [[M31]], rows: Range<Int>, out: UnsafeMutablePointer<UInt32>, stride: Int) {
+    /// Rows per tile for rows wider than one block: between blocks a tile's chaining values wait
+    /// in a 16 KiB scratch buffer, which stays in L1, and only one block's columns are pinned at
+    /// a time.
+    static var tileRows: Int { 512 }
+
+    /// Hashes the rows in `rows` (a multiple of 4 of them, starting at a multiple of 4) as
+    /// leaves and combines them straight into layer 2 (each node there covers four rows), so
+    /// neither leaf hashes nor layer 1 ever go to memory: the layer-2 node over rows 4k ..< 4k+4
+    /// goes word-major to `out[w * stride + k - rows.lowerBound / 4]`. Groups of 32 rows (four
+    /// SIMD leaf batches, two SIMD node batches for layer 1, one for layer 2) take the vector
+    /// path; a remainder (only in trees of fewer than 32 rows) the scalar one.
+    static func hashLeafGrandparents(columns: [[M31]], rows: Range<Int>, out: UnsafeMutablePointer<UInt32>,
+                                     stride: Int) {
         let width = columns.count
-        let vectorEnd = rows.lowerBound + rows.count / 8 * 8
-        let message = UnsafeMutablePointer<Lanes>.allocate(capacity: 16)
-        defer { message.deallocate() }
         let blocks = max(1, (width + 15) / 16)
-        for block in 0..<blocks {
-            let end = min(16 * block + 16, width)
-            let isLast = block == blocks - 1
-            // Bytes hashed so far including this block: 64 per full block, 4 per word at the end.
-            let counter = UInt64(4 * end)
-            withColumnPointers(columns[(16 * block)..<end]) { pointers in
-                var row = rows.lowerBound
-                while row < vectorEnd {
-                    let slot = out + (row - rows.lowerBound)
-                    var chain = block == 0
-                        ? Blake2sX8.broadcast(Blake2s.leafChain) : Blake2sX8.load(slot, stride: stride)
-                    Blake2sX8.absorbLeafBlock(&chain, columns: pointers, row: row, counter: counter,
-                                              isLast: isLast, message: message)
-                    Blake2sX8.store(chain, to: slot, stride: stride)
-                    row += 8
+        let vectorEnd = rows.lowerBound + rows.count / 32 * 32
+        let message = UnsafeMutablePointer<Lanes>.allocate(capacity: 16)
+        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: 8 * tileRows)
+        defer { message.deallocate(); scratch.deallocate() }
+        let initial = Blake2sX8.broadcast(Blake2s.leafChain)
+
+        for tileStart in Swift.stride(from: rows.lowerBound, to: vectorEnd, by: tileRows) {
+            let tileEnd = min(tileStart + tileRows, vectorEnd)
+            for block in 0..<blocks {
+                let end = min(16 * block + 16, width)
+                let isLast = block == blocks - 1
+                // Bytes hashed so far including this block: 64 per full block, 4 per word at the end.
+                let counter = UInt64(4 * end)
+                withColumnPointers(columns[(16 * block)..<end]) { pointers in
+                    /// Absorbs this block into the leaf batch of rows `row ..< row + 8`.
+                    func leaves(_ row: Int) -> Blake2sChain<Lanes> {
+                        let slot = scratch + (row - tileStart)
+                        var chain = block == 0 ? initial : Blake2sX8.load(slot, stride: tileRows)
+                        Blake2sX8.absorbLeafBlock(&chain, columns: pointers, row: row, counter: counter,
+                                                  isLast: isLast, message: message)
+                        if !isLast { Blake2sX8.store(chain, to: slot, stride: tileRows) }
+                        return chain
+                    }
+                    for row in Swift.stride(from: tileStart, to: tileEnd, by: 32) {
+                        if isLast {
+                            let left = Blake2sX8.hashNodes(leaves(row), leaves(row + 8), message: message)
+                            let right = Blake2sX8.hashNodes(leaves(row + 16), leaves(row + 24), message: message)
+                            Blake2sX8.store(Blake2sX8.hashNodes(left, right, message: message),
+                                            to: out + (row - rows.lowerBound) / 4, stride: stride)
+                        } else {
+                            for batch in Swift.stride(from: row, to: row + 32, by: 8) { _ = leaves(batch) }
+                        }
+                    }
                 }
             }
         }
-        // Fewer than eight rows are left only in trees of 1, 2 or 4 rows.
-        for row in vectorEnd..<rows.upperBound {
-            let values = columns.map { $0[row].value }
-            let hash = values.withUnsafeBufferPointer { Blake2s.hashLeaf($0) }
-            storeHash(hash, to: out + (row - rows.lowerBound), stride: stride)
+        for row in Swift.stride(from: vectorEnd, to: rows.upperBound, by: 4) {
+            let leaf = { (r: Int) in Blake2s.hashLeaf(columns.map { $0[r] }) }
+            let node = Blake2s.hashNode(Blake2s.hashNode(leaf(row), leaf(row + 1)),
+                                        Blake2s.hashNode(leaf(row + 2), leaf(row + 3)))
+            storeHash(node, to: out + (row - rows.lowerBound) / 4, stride: stride)
         }
     }
 
     /// Parent hashes of the parents in `parents`, from the word-major child layer `children`
-    /// (stride `childStride`), written like `hashLeaves` writes.
+    /// (stride `childStride`), written word-major to `out` (parent p at `p - parents.lowerBound`).
     static func hashNodes(children: UnsafePointer<UInt32>, childStride: Int, parents: Range<Int>,
                           out: UnsafeMutablePointer<UInt32>, stride: Int) {
         let vectorEnd = parents.lowerBound + parents.count / 8 * 8
         let message = UnsafeMutablePointer<Lanes>.allocate(capacity: 16)
         defer { message.deallocate() }
-        var parent = parents.lowerBound
-        while parent < vectorEnd {
+        for parent in Swift.stride(from: parents.lowerBound, to: vectorEnd, by: 8) {
             let chain = Blake2sX8.hashNodes(children: children, stride: childStride, parent: parent, message: message)
             Blake2sX8.store(chain, to: out + (parent - parents.lowerBound), stride: stride)
-            parent += 8
         }
         for parent in vectorEnd..<parents.upperBound {
             let hash = Blake2s.hashNode(loadHash(children + 2 * parent, stride: childStride),
@@ -86,18 +107,24 @@ public enum MerkleLayerHashing {
         return pin(0)
     }
 
-    // MARK: Whole-array entry points (the same code paths; used by tests and small callers)
+    // MARK: Whole-array entry points (the tree's code paths, for tests and small callers)
 
-    /// The leaf hash of every row of `columns` (equal lengths), through the SIMD path.
-    public static func leafHashes(columns: [[M31]]) -> [Hash32] {
+    /// For each four rows 4k ..< 4k+4 of `columns` (equal lengths, a multiple of 4), their
+    /// layer-2 node hashNode(hashNode(leaf, leaf), hashNode(leaf, leaf)), through the fused
+    /// SIMD leaf path.
+    public static func leafGrandparentHashes(columns: [[M31]]) -> [Hash32] {
         let rows = columns.first?.count ?? 0
-        precondition(columns.allSatisfy { $0.count == rows }, "columns must have equal lengths")
-        guard rows > 0 else { return [] }
-        let words = [UInt32](unsafeUninitializedCapacity: 8 * rows) { buffer, count in
-            if let base = buffer.baseAddress { hashLeaves(columns: columns, rows: 0..<rows, out: base, stride: rows) }
-            count = 8 * rows
+        precondition(!columns.isEmpty && columns.allSatisfy { $0.count == rows } && rows % 4 == 0,
+                     "columns must have equal lengths, a multiple of 4")
+        let nodes = rows / 4
+        guard nodes > 0 else { return [] }
+        let words = [UInt32](unsafeUninitializedCapacity: 8 * nodes) { buffer, count in
+            if let base = buffer.baseAddress {
+                hashLeafGrandparents(columns: columns, rows: 0..<rows, out: base, stride: nodes)
+            }
+            count = 8 * nodes
         }
-        return hashes(wordMajor: words, count: rows)
+        return hashes(wordMajor: words, count: nodes)
     }
 
     /// The parent hashes of `children` (an even count), pair by pair, through the SIMD path.

@@ -7,10 +7,18 @@ import Dispatch
 public struct MerkleTree: Sendable {
     public let logRows: Int
     public let columnCount: Int
-    /// Every layer, leaves first, each word-major: word w of node n of layer l is at
+    public let root: Hash32
+    /// The committed columns. Keeping them costs no copy (arrays share storage; a caller that
+    /// later mutates its own copy pays for one) and lets the tree store no hashes of layers 0
+    /// and 1: the commit hashes 32 rows at a time straight up to layer 2, and decommit rehashes
+    /// the few layer-0/1 siblings it needs. The tree then holds 8 bytes per row instead of 64,
+    /// and the page faults of filling fresh memory, which cost about a sixth of the commit time
+    /// when every layer was stored, mostly disappear.
+    let columns: [[M31]]
+    /// Layers 2 to `logRows` (the root), each word-major: word w of node n of layer l is at
     /// `layerOffset(l) + w * layerSize(l) + n`. Word-major lets the SIMD hashers read the same
     /// word of eight neighbouring nodes with one load.
-    @usableFromInline let nodes: [UInt32]
+    let nodes: [UInt32]
 
     /// Builds the tree. `columns` must be non-empty and all of the same power-of-two length.
     /// With `parallel` the rows are split into up to 64 subtrees hashed on all cores (pass
@@ -21,40 +29,63 @@ public struct MerkleTree: Sendable {
         precondition(rows > 0 && rows & (rows - 1) == 0, "the row count must be a power of two")
         precondition(columns.allSatisfy { $0.count == rows }, "all columns must have the same length")
         let logRows = rows.trailingZeroBitCount
-        self.logRows = logRows
-        self.columnCount = columns.count
-        let total = 8 * (2 * rows - 1)
-        nodes = [UInt32](unsafeUninitializedCapacity: total) { buffer, count in
-            if let base = buffer.baseAddress {
+        let stored = logRows >= 2 ? 8 * (rows / 2 - 1) : 0
+        let nodes = [UInt32](unsafeUninitializedCapacity: stored) { buffer, count in
+            if logRows >= 2, let base = buffer.baseAddress {
                 MerkleTree.build(columns: columns, logRows: logRows, into: base, parallel: parallel)
             }
-            count = total
+            count = stored
+        }
+        self.logRows = logRows
+        self.columnCount = columns.count
+        self.columns = columns
+        self.nodes = nodes
+        let leaf = { (row: Int) in Blake2s.hashLeaf(columns.map { $0[row] }) }
+        switch logRows {
+        case 0: root = leaf(0)
+        case 1: root = Blake2s.hashNode(leaf(0), leaf(1))
+        default: root = MerkleTree.node(in: nodes, offset: MerkleTree.layerOffset(logRows, logRows: logRows),
+                                        size: 1, index: 0)
         }
     }
 
     public var rowCount: Int { 1 << logRows }
 
-    public var root: Hash32 { node(layer: logRows, index: 0) }
+    /// Row `index`: the values of every column there, the message of leaf `index`.
+    public func row(_ index: Int) -> [M31] {
+        precondition(index >= 0 && index < rowCount, "row out of range")
+        return columns.map { $0[index] }
+    }
 
-    /// The hash at `index` of `layer` (0 = leaves, `logRows` = root).
+    /// The hash at `index` of `layer` (0 = leaves, `logRows` = root). Layers 0 and 1 are
+    /// rehashed from the rows.
     public func node(layer: Int, index: Int) -> Hash32 {
         precondition(layer >= 0 && layer <= logRows, "layer out of range")
         let size = rowCount >> layer
         precondition(index >= 0 && index < size, "node index out of range")
-        let start = MerkleTree.layerOffset(layer, logRows: logRows) + index
+        switch layer {
+        case 0: return Blake2s.hashLeaf(row(index))
+        case 1: return Blake2s.hashNode(Blake2s.hashLeaf(row(2 * index)), Blake2s.hashLeaf(row(2 * index + 1)))
+        default: break
+        }
+        return MerkleTree.node(in: nodes, offset: MerkleTree.layerOffset(layer, logRows: logRows), size: size, index: index)
+    }
+
+    static func node(in nodes: [UInt32], offset: Int, size: Int, index: Int) -> Hash32 {
+        let start = offset + index
         return Hash32(words: SIMD8(nodes[start], nodes[start + size], nodes[start + 2 * size], nodes[start + 3 * size],
                                    nodes[start + 4 * size], nodes[start + 5 * size], nodes[start + 6 * size],
                                    nodes[start + 7 * size]))
     }
 
-    /// Words before layer `layer`: 8 per node of layers 0 ..< layer, i.e. 8 * (2 * rows - 2 * size).
-    @inlinable
+    /// Words before layer `layer` (>= 2): 8 per node of layers 2 ..< layer, whose sizes
+    /// rows/4 + rows/8 + ... add up to rows/2 - 2 * size(layer).
     static func layerOffset(_ layer: Int, logRows: Int) -> Int {
-        16 * ((1 << logRows) - (1 << (logRows - layer)))
+        8 * ((1 << (logRows - 1)) - (1 << (logRows - layer + 1)))
     }
 
-    /// Hashes subtrees (leaves and their inner layers) independently, one per task, then the
-    /// few layers above them on this thread. Subtrees keep each task's layers cache-local and
+    /// Hashes subtrees (their leaves and inner layers) independently, one per task, then the
+    /// few layers above them on this thread. Needs logRows >= 2. Subtrees keep each task's layers cache-local and
     /// need no barrier per layer.
     static func build(columns: [[M31]], logRows: Int, into base: UnsafeMutablePointer<UInt32>, parallel: Bool) {
         let rows = 1 << logRows
@@ -68,12 +99,11 @@ public struct MerkleTree: Sendable {
         let hashSubtree: @Sendable (Int) -> Void = { task in
             let base = shared.base
             let firstRow = task * subtreeRows
-            MerkleLayerHashing.hashLeaves(columns: columns, rows: firstRow..<(firstRow + subtreeRows),
-                                          out: base + firstRow, stride: rows)
-            for layer in stride(from: 1, through: subtreeLog, by: 1) {
+            MerkleLayerHashing.hashLeafGrandparents(columns: columns, rows: firstRow..<(firstRow + subtreeRows),
+                                                    out: base + firstRow / 4, stride: rows / 4)
+            for layer in Swift.stride(from: 3, through: subtreeLog, by: 1) {
                 let count = subtreeRows >> layer
-                let first = task * count
-                hashLayer(layer, parents: first..<(first + count), logRows: logRows, base: base)
+                hashLayer(layer, parents: (task * count)..<((task + 1) * count), logRows: logRows, base: base)
             }
         }
         if splitLog > 0 {
@@ -81,7 +111,7 @@ public struct MerkleTree: Sendable {
         } else {
             hashSubtree(0)
         }
-        for layer in stride(from: subtreeLog + 1, through: logRows, by: 1) {
+        for layer in Swift.stride(from: max(3, subtreeLog + 1), through: logRows, by: 1) {
             hashLayer(layer, parents: 0..<(rows >> layer), logRows: logRows, base: base)
         }
     }
@@ -90,6 +120,7 @@ public struct MerkleTree: Sendable {
     /// its own subtree's nodes, disjoint from every other task's, and the buffer outlives them.
     struct SharedNodes: @unchecked Sendable { let base: UnsafeMutablePointer<UInt32> }
 
+    /// Hashes `parents` of `layer` (>= 3) from layer - 1.
     static func hashLayer(_ layer: Int, parents: Range<Int>, logRows: Int, base: UnsafeMutablePointer<UInt32>) {
         let children = base + layerOffset(layer - 1, logRows: logRows)
         let out = base + layerOffset(layer, logRows: logRows)
