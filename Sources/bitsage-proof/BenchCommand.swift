@@ -18,6 +18,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Columns of the Fibonacci proofs.")
     var columns: Int = 8
 
+    @Option(help: "log2 batch sizes for whole Poseidon2 proofs (comma-separated; up to 20).")
+    var poseidon2Sizes: String = "12,14,16"
+
+    @Option(help: "Workloads for the whole-proof rows (comma-separated from fibonacci, poseidon2).")
+    var workloads: String = "fibonacci,poseidon2"
+
     @Option(help: "Security levels for whole proofs (comma-separated).")
     var securityBits: String = "96"
 
@@ -122,6 +128,9 @@ struct BenchCommand: ParsableCommand {
 
     func proofRows(threads t: Int) throws -> [Row] {
         var rows: [Row] = []
+        let selected = Set(workloads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        if selected.contains(Poseidon2Workload.name) { rows += try poseidon2Rows(threads: t) }
+        guard selected.contains(FibonacciWorkload.name) else { return rows }
         for bits in try ints(securityBits) {
             let config = try ProofConfig.forSecurity(bits: bits)
             for log in try ints(logRows) {
@@ -140,6 +149,38 @@ struct BenchCommand: ParsableCommand {
                                 throughput: String(format: "%.2f Mcells/s", Double(columns << log) / prove / 1e6),
                                 verifyMs: verify * 1000, proofBytes: proof.canonicalBytes.count, securityBits: config.securityBits))
                 print("  measured fibonacci 2^\(log) at \(bits) bits on \(t) thread(s)")
+            }
+        }
+        return rows
+    }
+
+    /// Whole Poseidon2 batch proofs; the time includes computing the witness (the permutations).
+    func poseidon2Rows(threads t: Int) throws -> [Row] {
+        var rows: [Row] = []
+        for bits in try ints(securityBits) {
+            let config = try ProofConfig.forSecurity(bits: bits)
+            for log in try ints(poseidon2Sizes) {
+                guard (3...20).contains(log) else { throw ValidationError("poseidon2 size 2^\(log) is outside 2^3…2^20") }
+                let inputs = Poseidon2Workload.seededInputs(count: 1 << log, seed: UInt64(log))
+                let prover = StarkProver(backend: CPUBackend())
+                var proof: StarkProof?
+                var witnessSeconds: [Double] = []
+                let prove = try Measurement.median(runs: runs) {
+                    let start = ContinuousClock.now
+                    let (statement, trace) = try Poseidon2Workload.makeTrace(inputs: inputs)
+                    witnessSeconds.append(Measurement.seconds(since: start))
+                    let system = try WorkloadRegistry.constraintSystem(for: statement)
+                    proof = try prover.prove(system: system, trace: trace, statement: statement, config: config)
+                }
+                guard let proof else { continue }
+                let verify = try Measurement.median(runs: max(runs, 3)) {
+                    try ProofVerification.verify(proof, minimumSecurityBits: bits)
+                }
+                let witness = witnessSeconds.sorted()[witnessSeconds.count / 2]
+                rows.append(Row(kind: "proof", name: "poseidon2 2^\(log) perms", threads: t, medianMs: prove * 1000,
+                                throughput: String(format: "%.0f perms/s (witness %.0f ms)", Double(1 << log) / prove, witness * 1000),
+                                verifyMs: verify * 1000, proofBytes: proof.canonicalBytes.count, securityBits: config.securityBits))
+                print("  measured poseidon2 2^\(log) at \(bits) bits on \(t) thread(s): \(String(format: "%.0f", Double(1 << log) / prove)) perms/s")
             }
         }
         return rows

@@ -6,13 +6,30 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Run a workload, prove it, and write the proof envelope (JSON).",
-        discussion: "Example: bitsage-proof generate --workload fibonacci --log-rows 16 --columns 8 --security-bits 96 --output proof.json"
+        discussion: """
+        Examples:
+          bitsage-proof generate --batch-size 1000 --security-bits 128 --output proof.json
+          bitsage-proof generate --workload poseidon2 --batch-size 4096 --inputs states.json
+          bitsage-proof generate --workload fibonacci --log-rows 16 --columns 8 --security-bits 96
+        Poseidon2 inputs (--inputs): a JSON array of 16-element arrays of integers below 2^31 - 1,
+        e.g. [[0,1,2,...,15], ...], or an object {"inputs": [[...], ...]}. Without --inputs the
+        states are derived from --seed (SplitMix64, reduced mod p).
+        """
     )
 
     @Option(help: "The workload to prove (\(WorkloadRegistry.names.joined(separator: ", "))).")
-    var workload: String = FibonacciWorkload.name
+    var workload: String = Poseidon2Workload.name
 
-    @Option(help: "log2 of the number of trace rows.")
+    @Option(help: "Poseidon2: the number of permutations to prove (padded to a power of two ≥ 8 rows with all-zero states).")
+    var batchSize: Int = 1000
+
+    @Option(help: "Poseidon2: a JSON file of 16-element input states (default: derived from --seed).")
+    var inputs: String?
+
+    @Option(help: "Poseidon2: the seed the input states are derived from when --inputs is not given.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Fibonacci: log2 of the number of trace rows.")
     var logRows: Int = 16
 
     @Option(help: "Fibonacci: the number of independent sequences (trace columns).")
@@ -32,11 +49,27 @@ struct GenerateCommand: ParsableCommand {
         let config: ProofConfig
         do { config = try ProofConfig.forSecurity(bits: securityBits) } catch { throw ValidationError("\(error)") }
 
-        guard workload == FibonacciWorkload.name else {
+        let made: (statement: Statement, trace: [[M31]])
+        let shape: String
+        switch workload {
+        case Poseidon2Workload.name:
+            let states: [[M31]]
+            if let inputs {
+                states = try Poseidon2Inputs.load(inputs)
+            } else {
+                guard (1...Poseidon2Workload.maxBatch).contains(batchSize) else {
+                    throw ValidationError("--batch-size \(batchSize) is outside 1…\(Poseidon2Workload.maxBatch)")
+                }
+                states = Poseidon2Workload.seededInputs(count: batchSize, seed: seed)
+            }
+            do { made = try Poseidon2Workload.makeTrace(inputs: states) } catch { throw ValidationError("\(error)") }
+            shape = "\(states.count) Poseidon2-M31 permutations (width 16), 2^\(made.statement.logRows) rows × \(Poseidon2Workload.columnCount) columns"
+        case FibonacciWorkload.name:
+            do { made = try FibonacciWorkload.makeTrace(logRows: logRows, columns: columns) } catch { throw ValidationError("\(error)") }
+            shape = "2^\(logRows) rows × \(columns) columns"
+        default:
             throw ValidationError("unknown workload '\(workload)' (known: \(WorkloadRegistry.names.joined(separator: ", ")))")
         }
-        let made: (statement: Statement, trace: [[M31]])
-        do { made = try FibonacciWorkload.makeTrace(logRows: logRows, columns: columns) } catch { throw ValidationError("\(error)") }
         let system = try WorkloadRegistry.constraintSystem(for: made.statement)
 
         var timings = ProverTimings()
@@ -51,7 +84,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let size = proof.canonicalBytes.count
         print("""
-        proved      \(workload), 2^\(logRows) rows × \(columns) columns
+        proved      \(workload), \(shape)
         security    \(config.securityBits) bits (pow \(config.powBits) + log_blowup \(config.logBlowup) × \(config.queries) queries)
         time        \(Measurement.format(milliseconds: elapsed * 1000)) on \(Parallelism.threadCount) thread(s) (CPU backend)
         size        \(size) bytes
@@ -60,6 +93,41 @@ struct GenerateCommand: ParsableCommand {
         """)
         for phase in timings.phases {
             print("  \(phase.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(Measurement.format(milliseconds: phase.seconds * 1000))")
+        }
+    }
+}
+
+/// Reads Poseidon2 input states from JSON: `[[16 integers], …]` or `{"inputs": [[…], …]}`.
+enum Poseidon2Inputs {
+    private struct Wrapped: Decodable { var inputs: [[UInt64]] }
+
+    static func load(_ path: String) throws -> [[M31]] {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+        let raw: [[UInt64]]
+        if let plain = try? JSONDecoder().decode([[UInt64]].self, from: data) {
+            raw = plain
+        } else if let wrapped = try? JSONDecoder().decode(Wrapped.self, from: data) {
+            raw = wrapped.inputs
+        } else {
+            throw ValidationError("\(path): expected a JSON array of 16-element arrays of non-negative integers, or {\"inputs\": [...]}")
+        }
+        guard !raw.isEmpty else { throw ValidationError("\(path): no input states") }
+        guard raw.count <= Poseidon2Workload.maxBatch else {
+            throw ValidationError("\(path): \(raw.count) states, at most \(Poseidon2Workload.maxBatch) per proof")
+        }
+        return try raw.enumerated().map { k, state in
+            guard state.count == Poseidon2Workload.width else {
+                throw ValidationError("\(path): state \(k) has \(state.count) elements, Poseidon2 needs \(Poseidon2Workload.width)")
+            }
+            return try state.enumerated().map { i, v in
+                guard v < UInt64(M31.modulus) else {
+                    throw ValidationError("\(path): state \(k) element \(i) is \(v), not below 2^31 - 1")
+                }
+                return M31(canonical: UInt32(v))
+            }
         }
     }
 }

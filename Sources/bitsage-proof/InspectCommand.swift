@@ -11,6 +11,9 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print every public input and output.")
     var values = false
 
+    @Flag(help: "Poseidon2: print each permutation's input and output state, one per line.")
+    var outputs = false
+
     func run() throws {
         let decoded: StarkProof
         do { decoded = try ProofFile.load(proof) } catch {
@@ -29,7 +32,7 @@ struct InspectCommand: ParsableCommand {
         print("""
         format          \(StarkProof.formatName)
         workload        \(s.workload)
-        trace           2^\(s.logRows) rows\(system.map { " × \($0.columnCount) columns, \($0.transitions.count) transition and \($0.boundaries.count) boundary constraints" } ?? "")
+        trace           2^\(s.logRows) rows\(system.map { " × \($0.columnCount) columns, \($0.transitions.count) transition, \($0.boundaries.count) boundary and \($0.publicColumns.count) public-column constraints" } ?? "")
         parameters      \(s.parameters.map(String.init).joined(separator: ", "))
         public inputs   \(list(s.publicInputs))
         public outputs  \(list(s.publicOutputs))
@@ -38,5 +41,16 @@ struct InspectCommand: ParsableCommand {
         size            \(bytes.count) bytes: \(decoded.sampledValues.count) sampled values, \(decoded.friLayers.count) FRI layers, \(merkleHashes) Merkle hashes, \(decoded.traceValues.count + decoded.compositionValues.count) opened values
         digest          \(Blake2s.hash(bytes))
         """)
+        if s.workload == Poseidon2Workload.name, let batch = s.parameters.first {
+            print("permutations    \(batch) (Poseidon2-M31, width 16; \((1 << s.logRows) - batch) zero-state padding rows)")
+            if outputs {
+                let width = Poseidon2Workload.width
+                for k in 0..<min(batch, s.publicOutputs.count / width, s.publicInputs.count / width) {
+                    let input = s.publicInputs[(width * k)..<(width * (k + 1))].map(\.description).joined(separator: ", ")
+                    let output = s.publicOutputs[(width * k)..<(width * (k + 1))].map(\.description).joined(separator: ", ")
+                    print("  [\(k)] [\(input)] -> [\(output)]")
+                }
+            }
+        }
     }
 }

@@ -81,3 +81,18 @@ import Obelysk
         #expect(PointEvaluation.evaluate(polys, at: point) == polys.map { CircleFFT.evaluateAtPoint($0, point) })
     }
 }
+
+@Suite struct LargeExtensionTests {
+    /// Polynomials larger than the in-cache block take the copy path for the padding layers.
+    @Test func extensionAboveTheCacheBlockMatchesPointEvaluation() {
+        var rng = SplitMix64(seed: 77)
+        let coefficients = (0..<(1 << 16)).map { _ in rng.nextM31() }
+        let values = CircleFFT.evaluate(coefficients, logSize: 17)
+        let domain = CircleDomain(logSize: 17)
+        for _ in 0..<24 {
+            let k = Int(rng.next() % UInt64(domain.size))
+            let point = domain.storedIndex(k).point.secure
+            #expect(QM31(values[k]) == CircleFFT.evaluateAtPoint(coefficients, point))
+        }
+    }
+}

@@ -1,10 +1,11 @@
 /// The composition polynomial: a random QM31 combination of every constraint quotient,
 ///
-///   Q = Σ_i α^i · C_i · Π_{excluded rows r} tangent_r / Z  +  Σ_b α^{T+b} · (f_b - v_b) · (1 + h.x)/h.y,
+///   Q = Σ_i α^i · C_i · Π_{excluded rows r} tangent_r / Z  +  Σ_b α^{T+b} · (f_b - v_b) · (1 + h.x)/h.y
+///       + Σ_k α^{T+B+k} · (E_k - I_k) / Z   (public columns, see `PublicColumnConstraint`),
 ///
 /// which is a polynomial of bounded degree exactly when the trace satisfies the AIR. The prover
 /// evaluates it over a domain, the verifier at the out-of-domain point: both share the order of
-/// the α powers (transitions first, then boundaries) defined here.
+/// the α powers (transitions first, then boundaries, then public columns) defined here.
 public enum CompositionPolynomial {
     /// The rows a transition with this max offset must not be checked on: the last `maxOffset`.
     static func excludedRows(maxOffset: Int, rows: Int) -> [Int] { (0..<maxOffset).map { rows - 1 - $0 } }
@@ -37,6 +38,20 @@ public enum CompositionPolynomial {
             }
             total = total + coefficient * (f - QM31(b.value)) * factor
             coefficient = coefficient * alpha
+        }
+        // Public columns: Σ_k α^{p_k} (E_k - I_k) / Z, with Σ_k α^{p_k} I_k interpolated here from the
+        // public values (never taken from the proof).
+        if !system.publicColumns.isEmpty {
+            var expressions = QM31.zero
+            for p in system.publicColumns {
+                let e = p.expression.evaluate { column, offset -> QM31 in
+                    mask[MaskItem(column: column, offset: offset)] ?? .zero
+                }
+                expressions = expressions + coefficient * e
+                coefficient = coefficient * alpha
+            }
+            let interpolant = PublicColumns.combinedValue(system: system, alpha: alpha, at: point)
+            total = total + (expressions - interpolant) * zInverse
         }
         return total
     }

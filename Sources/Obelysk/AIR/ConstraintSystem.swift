@@ -14,8 +14,11 @@ public struct ConstraintSystem: Sendable, Hashable {
     public let columnCount: Int
     public let transitions: [Expr]
     public let boundaries: [BoundaryConstraint]
+    /// Row-local expressions that must equal a public vector on every row (see `PublicColumnConstraint`).
+    public let publicColumns: [PublicColumnConstraint]
 
-    public init(logRows: Int, columnCount: Int, transitions: [Expr], boundaries: [BoundaryConstraint]) throws {
+    public init(logRows: Int, columnCount: Int, transitions: [Expr], boundaries: [BoundaryConstraint],
+                publicColumns: [PublicColumnConstraint] = []) throws {
         guard (ConstraintSystem.minLogRows...ConstraintSystem.maxLogRows).contains(logRows) else {
             throw ConstraintSystemError.logRowsOutOfRange(logRows)
         }
@@ -31,10 +34,17 @@ public struct ConstraintSystem: Sendable, Hashable {
         for b in boundaries where b.column < 0 || b.column >= columnCount || b.row < 0 || b.row >= rows {
             throw ConstraintSystemError.badBoundary(b)
         }
+        for p in publicColumns {
+            guard p.values.count == rows else { throw ConstraintSystemError.badPublicColumn("\(p.values.count) public values for \(rows) rows") }
+            for item in p.expression.reads where item.column < 0 || item.column >= columnCount || item.offset != 0 {
+                throw ConstraintSystemError.badPublicColumn("public-column constraint reads column \(item.column) at offset \(item.offset); only offset 0 of existing columns is allowed")
+            }
+        }
         self.logRows = logRows
         self.columnCount = columnCount
         self.transitions = transitions
         self.boundaries = boundaries
+        self.publicColumns = publicColumns
     }
 
     public static let minLogRows = 3
@@ -48,6 +58,7 @@ public struct ConstraintSystem: Sendable, Hashable {
     public var mask: [MaskItem] {
         var items = Set((0..<columnCount).map { MaskItem(column: $0, offset: 0) })
         for t in transitions { items.formUnion(t.reads) }
+        for p in publicColumns { items.formUnion(p.expression.reads) }
         return items.sorted()
     }
 
@@ -73,6 +84,11 @@ public struct ConstraintSystem: Sendable, Hashable {
             let d = QuotientDegree.boundary(rows: n)
             if d.x > limit || d.y > limit { return false }
         }
+        for p in publicColumns {
+            // (E - I)/Z: the interpolant I is a trace-size polynomial, like a column at offset 0.
+            let d = QuotientDegree.transition(p.expression - .col(0), rows: n)
+            if d.x > limit || d.y > limit { return false }
+        }
         return true
     }
 
@@ -84,6 +100,15 @@ public struct ConstraintSystem: Sendable, Hashable {
         for t in transitions { w.string(t.description) }
         w.u32(UInt32(boundaries.count))
         for b in boundaries { w.u32(UInt32(b.column)); w.u32(UInt32(b.row)); w.m31(b.value) }
+        // Appended only when present, so systems without public columns keep their encoding.
+        if !publicColumns.isEmpty {
+            w.u32(UInt32(publicColumns.count))
+            for p in publicColumns {
+                w.string(p.expression.description)
+                w.u32(UInt32(p.values.count))
+                p.values.withUnsafeBytes { w.raw(Array($0)) }
+            }
+        }
         return w.bytes
     }
 }
@@ -93,6 +118,7 @@ public enum ConstraintSystemError: Error, Equatable, CustomStringConvertible {
     case badColumnCount(Int)
     case badMaskItem(MaskItem)
     case badBoundary(BoundaryConstraint)
+    case badPublicColumn(String)
 
     public var description: String {
         switch self {
@@ -100,6 +126,7 @@ public enum ConstraintSystemError: Error, Equatable, CustomStringConvertible {
         case let .badColumnCount(c): return "column count \(c) is outside 1…\(ConstraintSystem.maxColumns)"
         case let .badMaskItem(m): return "constraint reads column \(m.column) at offset \(m.offset), outside the trace"
         case let .badBoundary(b): return "boundary constraint on column \(b.column), row \(b.row) is outside the trace"
+        case let .badPublicColumn(s): return s
         }
     }
 }

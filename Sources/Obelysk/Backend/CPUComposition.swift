@@ -12,13 +12,13 @@ enum CPUComposition {
         let size = domain.size
         let traceDomain = CircleDomain(logSize: n)
         let points = DomainPoints.forDomain(logSize: m)
-        let indices = (0..<size).map { domain.storedIndex($0) }
+        let indices = parallelMap(size) { domain.storedIndex($0) }
 
         // Where each point's row neighbours live, per offset: p + o·G_N.
         let step = CirclePointIndex.subgroupGenerator(logSize: n)
         var neighbourMaps: [Int: [Int32]] = [:]
         for o in system.maskOffsets where o != 0 {
-            neighbourMaps[o] = indices.map { Int32(domain.storagePosition(of: $0 + step * o) ?? 0) }
+            neighbourMaps[o] = parallelMap(size) { Int32(domain.storagePosition(of: indices[$0] + step * o) ?? 0) }
         }
         let neighbours = neighbourMaps
 
@@ -30,16 +30,25 @@ enum CPUComposition {
                 return (CirclePointIndex(odd << UInt32(30 - m)) * (1 << (n - 1))).point.x
             }
             let inverses = batchInverse(values)
-            return indices.map { inverses[Int((($0.value >> UInt32(30 - m)) & UInt32(2 * period - 1)) >> 1)] }
+            return parallelMap(size) { inverses[Int(((indices[$0].value >> UInt32(30 - m)) & UInt32(2 * period - 1)) >> 1)] }
         }()
 
-        // α powers: transitions first, then boundaries.
+        // α powers: transitions first, then boundaries, then public columns.
         var alphaPowers: [QM31] = []
         var power = QM31.one
-        for _ in 0..<(system.transitions.count + system.boundaries.count) { alphaPowers.append(power); power = power * alpha }
+        for _ in 0..<(system.transitions.count + system.boundaries.count + system.publicColumns.count) {
+            alphaPowers.append(power); power = power * alpha
+        }
         let powers = alphaPowers
 
-        let program = ConstraintProgram(system.transitions)
+        // Public columns run in the same program, after the transitions; the combined interpolant of
+        // their public vectors (Σ_k α^{p_k} I_k) is evaluated over the whole domain once.
+        let program = ConstraintProgram(system.transitions + system.publicColumns.map(\.expression))
+        let publicFirstPower = PublicColumns.firstPower(system)
+        let publicOnDomain: [[UInt32]] = PublicColumns.combinedInterpolant(system: system, alpha: alpha).map {
+            CircleFFT.evaluate($0, logSize: m).map(\.value)
+        }
+        let zInverseWords = zInverse.map(\.value)
         let maxOffsets = system.transitions.map(\.maxOffset)
         let rows = system.rowCount
         // Constraints sharing a max offset share their excluded rows: sum them, then scale once.
@@ -58,19 +67,19 @@ enum CPUComposition {
         // transitions: (1/Z)·Π tangents at the excluded rows; boundaries: (1 + h.x)/h.y per row.
         let xs = points.xs, ys = points.ys
         let transitionFactors: [[UInt32]] = exclusions.map { exclusion in
-            var f = zInverse
-            for t in exclusion {
-                for k in 0..<size { f[k] = f[k] * (xs[k] * t.x + ys[k] * t.y - .one) }
+            parallelMap(size) { k in
+                var f = zInverse[k]
+                for t in exclusion { f = f * (xs[k] * t.x + ys[k] * t.y - .one) }
+                return f.value
             }
-            return f.map(\.value)
         }
         let boundaryFactors: [[UInt32]] = boundaryRows.map { row, _ in
             let t = traceDomain.rowIndex(row).point
-            let hyInverse = batchInverse((0..<size).map { ys[$0] * t.x - xs[$0] * t.y })
-            return (0..<size).map { ((M31.one + xs[$0] * t.x + ys[$0] * t.y) * hyInverse[$0]).value }
+            let hyInverse = parallelBatchInverse(parallelMap(size) { ys[$0] * t.x - xs[$0] * t.y })
+            return parallelMap(size) { ((M31.one + xs[$0] * t.x + ys[$0] * t.y) * hyInverse[$0]).value }
         }
 
-        var result = [QM31](repeating: .zero, count: size)
+        var result = [QM31](unsafeUninitializedCapacity: size) { _, initialized in initialized = size }   // every entry is written below
         result.withUnsafeMutableBufferPointer { out in
             let target = SharedMutablePointer(out.baseAddress!)
             parallelChunks(count: size, minChunk: chunkSize, alignment: chunkSize) { start, end in
@@ -96,11 +105,28 @@ enum CPUComposition {
                     registers.withUnsafeBufferPointer { regs in
                         for g in 0..<exclusions.count {
                             group.clear(count)
-                            for (c, r) in program.outputs.enumerated() where groupOfConstraint[c] == g {
+                            for (c, r) in program.outputs.prefix(transitionCount).enumerated() where groupOfConstraint[c] == g {
                                 group.add(powers[c], times: regs.baseAddress! + r * count, count: count)
                             }
                             transitionFactors[g].withUnsafeBufferPointer { accumulator.add(group, scaledBy: $0.baseAddress! + chunkStart, count: count) }
                         }
+                    }
+                    if !publicOnDomain.isEmpty {
+                        group.clear(count)
+                        registers.withUnsafeBufferPointer { regs in
+                            for k in 0..<system.publicColumns.count {
+                                group.add(powers[publicFirstPower + k], times: regs.baseAddress! + program.outputs[transitionCount + k] * count, count: count)
+                            }
+                        }
+                        group.words.withUnsafeMutableBufferPointer { w in
+                            for q in 0..<4 {
+                                let out = w.baseAddress! + q * chunkSize
+                                publicOnDomain[q].withUnsafeBufferPointer { v in
+                                    for i in 0..<count { out[i] = subM31(out[i], v[chunkStart + i]) }
+                                }
+                            }
+                        }
+                        zInverseWords.withUnsafeBufferPointer { accumulator.add(group, scaledBy: $0.baseAddress! + chunkStart, count: count) }
                     }
                     for (rowIndex, (_, items)) in boundaryRows.enumerated() {
                         group.clear(count)

@@ -7,7 +7,7 @@ enum CPUDeepQuotients {
     static func evaluate(columns: [[M31]], logSize: Int, quotients: DeepQuotients) -> [QM31] {
         let points = DomainPoints.forDomain(logSize: logSize)
         let size = 1 << logSize
-        var result = [QM31](repeating: .zero, count: size)
+        var result = [QM31](unsafeUninitializedCapacity: size) { _, initialized in initialized = size }   // every entry is written below
         result.withUnsafeMutableBufferPointer { out in
             let target = SharedMutablePointer(out.baseAddress!)
             parallelChunks(count: size, minChunk: chunk, alignment: chunk) { start, end in

@@ -52,3 +52,25 @@ public struct SharedMutablePointer<T>: @unchecked Sendable {
         nonmutating set { base[i] = newValue }
     }
 }
+
+/// [transform(0), …, transform(count - 1)], computed on all threads.
+@inlinable
+public func parallelMap<T>(_ count: Int, minChunk: Int = 1 << 12, _ transform: @Sendable (Int) -> T) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let out = SharedMutablePointer(buffer.baseAddress!)
+        parallelChunks(count: count, minChunk: minChunk) { start, end in
+            for i in start..<end { (out.base + i).initialize(to: transform(i)) }
+        }
+        initialized = count
+    }
+}
+
+/// Inverts every element, chunk by chunk on all threads (one field inversion per chunk).
+public func parallelBatchInverse<F: FieldElement>(_ values: [F]) -> [F] {
+    let chunk = 1 << 14
+    let chunks = (values.count + chunk - 1) / chunk
+    let parts = parallelMap(chunks, minChunk: 1) { c in
+        batchInverse(Array(values[(c * chunk)..<min(values.count, (c + 1) * chunk)]))
+    }
+    return parts.flatMap { $0 }
+}

@@ -60,13 +60,19 @@ public enum CircleFFT {
     public static func evaluate(_ coefficients: [M31], logSize: Int) -> [M31] {
         precondition(coefficients.count <= 1 << logSize && coefficients.count.nonzeroBitCount == 1,
                      "coefficients must be a power of two no larger than the domain")
-        var values = [M31](repeating: .zero, count: 1 << logSize)
-        values.withUnsafeMutableBufferPointer { out in
+        if logSize == 0 { return coefficients }
+        // Only the coefficients are written: every layer at or above the polynomial's own size
+        // copies lower halves over the (never read) upper halves, so no zero fill is needed.
+        var values = [M31](unsafeUninitializedCapacity: 1 << logSize) { buffer, initialized in
             coefficients.withUnsafeBufferPointer { input in
-                _ = out.baseAddress!.update(from: input.baseAddress!, count: input.count)
+                _ = buffer.baseAddress!.initialize(from: input.baseAddress!, count: input.count)
             }
+            if coefficients.count < 1 << logSize, coefficients.count < 1 << min(logSize, blockLogSize) {
+                // Small polynomials: the in-cache layers below read the padding, so zero it.
+                (buffer.baseAddress! + coefficients.count).initialize(repeating: .zero, count: (1 << logSize) - coefficients.count)
+            }
+            initialized = 1 << logSize
         }
-        if logSize == 0 { return values }
         let tree = TwiddleTree.forDomain(logSize: logSize)
         // Layers above the polynomial's own size only see zeros in their upper halves: they copy.
         let first = coefficients.count.trailingZeroBitCount

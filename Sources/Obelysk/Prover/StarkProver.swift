@@ -182,7 +182,15 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         while start < rows {
             let count = min(chunk, rows - start)
             let registers = program.run(count: count) { item, buffer in
-                for i in 0..<count { buffer[i] = trace[item.column][(start + i + item.offset) % rows].value }
+                trace[item.column].withUnsafeBufferPointer { column in
+                    column.withMemoryRebound(to: UInt32.self) { c in
+                        if start + count + item.offset <= rows {
+                            buffer.update(from: c.baseAddress! + start + item.offset, count: count)
+                        } else {
+                            for i in 0..<count { buffer[i] = c[(start + i + item.offset) % rows] }
+                        }
+                    }
+                }
             }
             for (c, r) in program.outputs.enumerated() {
                 let limit = rows - system.transitions[c].maxOffset
@@ -191,6 +199,25 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
                 }
             }
             start += count
+        }
+        if !system.publicColumns.isEmpty {
+            let publicProgram = ConstraintProgram(system.publicColumns.map(\.expression))
+            start = 0
+            while start < rows {
+                let count = min(chunk, rows - start)
+                let registers = publicProgram.run(count: count) { item, buffer in
+                    trace[item.column].withUnsafeBufferPointer { column in
+                        column.withMemoryRebound(to: UInt32.self) { buffer.update(from: $0.baseAddress! + start, count: count) }
+                    }
+                }
+                for (k, r) in publicProgram.outputs.enumerated() {
+                    let values = system.publicColumns[k].values
+                    for i in 0..<count where registers[r * count + i] != values[start + i].value {
+                        throw ProverError.constraintViolated("public column \(k) (\(system.publicColumns[k].expression)) is \(registers[r * count + i]) at row \(start + i), the statement says \(values[start + i])")
+                    }
+                }
+                start += count
+            }
         }
         for b in system.boundaries where trace[b.column][b.row] != b.value {
             throw ProverError.constraintViolated("column \(b.column) row \(b.row) is \(trace[b.column][b.row]), the statement says \(b.value)")
