@@ -18,10 +18,17 @@ let package = Package(
     products: [
         .library(name: "Obelysk", targets: ["Obelysk"]),
         .library(name: "StarknetKit", targets: ["StarknetKit"]),
+        .library(name: "StarknetRPC", targets: ["StarknetRPC"]),
         .executable(name: "bitsage-proof", targets: ["bitsage-proof"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The keystore's scrypt, PBKDF2 and AES-128-CTR (BoringSSL-backed; not worth hand-rolling).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Only StarknetRPC uses it, so signing-only users of StarknetKit do not build SwiftNIO.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already a dependency of async-http-client; named here only so the RPC tests can run a loopback server.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
     ],
     targets: [
         .target(name: "Obelysk", swiftSettings: fastMath),
@@ -33,9 +40,33 @@ let package = Package(
             ],
             swiftSettings: fastMath
         ),
-        .target(name: "StarknetKit", swiftSettings: fastMath),
+        .target(
+            name: "StarknetKit",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: fastMath
+        ),
+        .target(
+            name: "StarknetRPC",
+            dependencies: [
+                "StarknetKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "ObelyskTests", dependencies: ["Obelysk"]),
         .testTarget(name: "StarknetKitTests", dependencies: ["StarknetKit"], exclude: ["Vectors"]),
+        .testTarget(
+            name: "StarknetRPCTests",
+            dependencies: [
+                "StarknetRPC",
+                "StarknetKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

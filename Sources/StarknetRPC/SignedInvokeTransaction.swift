@@ -1,0 +1,12 @@
+import StarknetKit
+
+/// An invoke v3 transaction with its signature, as `starknet_estimateFee` takes a list of them.
+public struct SignedInvokeTransaction: Sendable, Hashable {
+    public var transaction: InvokeTransactionV3
+    public var signature: ECDSASignature
+
+    public init(transaction: InvokeTransactionV3, signature: ECDSASignature) {
+        self.transaction = transaction
+        self.signature = signature
+    }
+}
