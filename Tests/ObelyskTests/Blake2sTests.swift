@@ -55,7 +55,7 @@ func blake2sVectorMessage(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(($0 * 7 + 3
     }
 
     @Test func streamingMatchesOneShot() {
-        var rng = MerkleTestRNG(seed: 1)
+        var rng = SplitMix64(seed: 1)
         for v in blake2sVectors {
             let message = blake2sVectorMessage(v.length)
             var hasher = Blake2sHasher(personalization: Array(v.person.utf8))
@@ -92,7 +92,7 @@ func blake2sVectorMessage(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(($0 * 7 + 3
     }
 
     @Test func hash32Bytes() throws {
-        var rng = MerkleTestRNG(seed: 2)
+        var rng = SplitMix64(seed: 2)
         let hash = rng.hash()
         #expect(hash.bytes.count == 32)
         #expect(Hash32(bytes: hash.bytes) == hash)
@@ -105,7 +105,7 @@ func blake2sVectorMessage(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(($0 * 7 + 3
     }
 
     @Test func leafHashesAgree() {
-        var rng = MerkleTestRNG(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for width in 1...40 {
             let rows = (0..<6).map { _ in (0..<width).map { _ in rng.m31() } }
             for row in rows {
@@ -121,7 +121,7 @@ func blake2sVectorMessage(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(($0 * 7 + 3
     /// groups of 4; 1060 rows cross the 512-row tiles that multi-block rows are processed in.
     @Test(arguments: [76, 1060])
     func simdLeafPathAgrees(rows: Int) {
-        var rng = MerkleTestRNG(seed: UInt64(rows))
+        var rng = SplitMix64(seed: UInt64(rows))
         for width in rows > 100 ? [1, 16, 17, 33] : Array(1...40) {
             let columns = rng.columns(rows: rows, width: width)
             let simd = MerkleLayerHashing.leafGrandparentHashes(columns: columns)
@@ -139,7 +139,7 @@ func blake2sVectorMessage(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(($0 * 7 + 3
     }
 
     @Test func nodeHashesAgree() {
-        var rng = MerkleTestRNG(seed: 4)
+        var rng = SplitMix64(seed: 4)
         for count in [1, 7, 8, 9, 19, 64] {
             let children = (0..<(2 * count)).map { _ in rng.hash() }
             let simd = MerkleLayerHashing.nodeHashes(children)

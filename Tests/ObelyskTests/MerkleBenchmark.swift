@@ -27,7 +27,7 @@ struct MerkleBenchmark {
 
     @Test func commitThroughput() {
         let logRows = 20, width = 16
-        var rng = MerkleTestRNG(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         let columns = rng.columns(rows: 1 << logRows, width: width)
         let gigabytes = Double(4 * width << logRows) / 1e9
         for parallel in [false, true] {

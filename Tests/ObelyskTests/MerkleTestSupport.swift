@@ -1,19 +1,7 @@
 import Obelysk
 
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-struct MerkleTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-extension MerkleTestRNG {
+/// Merkle test inputs drawn from the suite-wide deterministic generator.
+extension SplitMix64 {
     mutating func m31() -> M31 { M31(canonical: UInt32.random(in: 0..<M31.modulus, using: &self)) }
     mutating func column(_ count: Int) -> [M31] { (0..<count).map { _ in m31() } }
     mutating func columns(rows: Int, width: Int) -> [[M31]] { (0..<width).map { _ in column(rows) } }

@@ -19,7 +19,7 @@ func referenceMerkleRoot(_ columns: [[M31]]) -> Hash32 {
 @Suite struct MerkleTreeTests {
     @Test(arguments: [(1, 1), (1, 5), (2, 3), (4, 16), (8, 1), (16, 17), (32, 16), (64, 40), (256, 33), (1024, 2)])
     func rootMatchesReference(rows: Int, width: Int) {
-        var rng = MerkleTestRNG(seed: UInt64(rows * 100 + width))
+        var rng = SplitMix64(seed: UInt64(rows * 100 + width))
         let columns = rng.columns(rows: rows, width: width)
         let tree = MerkleTree(columns: columns)
         #expect(tree.root == referenceMerkleRoot(columns))
@@ -30,7 +30,7 @@ func referenceMerkleRoot(_ columns: [[M31]]) -> Hash32 {
     /// Big enough that the rows are split into subtrees hashed on all cores.
     @Test(arguments: [(4096, 8), (2048, 17), (1 << 14, 1)])
     func threadedRootMatchesReference(rows: Int, width: Int) {
-        var rng = MerkleTestRNG(seed: UInt64(rows + width))
+        var rng = SplitMix64(seed: UInt64(rows + width))
         let columns = rng.columns(rows: rows, width: width)
         let tree = MerkleTree(columns: columns)
         #expect(tree.root == referenceMerkleRoot(columns))
@@ -46,7 +46,7 @@ func referenceMerkleRoot(_ columns: [[M31]]) -> Hash32 {
     }
 
     @Test func nodesAreHashesOfChildren() {
-        var rng = MerkleTestRNG(seed: 9)
+        var rng = SplitMix64(seed: 9)
         let columns = rng.columns(rows: 64, width: 3)
         let tree = MerkleTree(columns: columns)
         for row in 0..<64 {
@@ -62,7 +62,7 @@ func referenceMerkleRoot(_ columns: [[M31]]) -> Hash32 {
     }
 
     @Test func decommitmentFollowsCanonicalOrder() {
-        var rng = MerkleTestRNG(seed: 10)
+        var rng = SplitMix64(seed: 10)
         let tree = MerkleTree(columns: rng.columns(rows: 8, width: 2))
         // Leaves {1, 2, 3}: layer 0 needs leaf 0 (for 1); 2 and 3 pair up. Layer 1 has {0, 1}:
         // nothing. Layer 2 has {0}: needs node 1.

@@ -11,7 +11,7 @@ struct MerkleOpening {
     var decommitment: MerkleDecommitment
 
     init(rows count: Int, width: Int, queries: Int, seed: UInt64) {
-        var rng = MerkleTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let columns = rng.columns(rows: count, width: width)
         let tree = MerkleTree(columns: columns)
         positions = Array(Set((0..<queries).map { _ in Int.random(in: 0..<count, using: &rng) })).sorted()
@@ -37,7 +37,7 @@ struct MerkleOpening {
     }
 
     @Test func tamperedOpeningsAreRejected() throws {
-        var rng = MerkleTestRNG(seed: 77)
+        var rng = SplitMix64(seed: 77)
         for seed in 0..<20 {
             let good = MerkleOpening(rows: 256, width: 7, queries: 12, seed: UInt64(seed))
             try good.verify()
@@ -134,7 +134,7 @@ struct MerkleOpening {
 
     /// Random garbage must come back as an error (or, very rarely, a pass), never a trap.
     @Test func garbageNeverTraps() {
-        var rng = MerkleTestRNG(seed: 123)
+        var rng = SplitMix64(seed: 123)
         let real = MerkleOpening(rows: 64, width: 3, queries: 5, seed: 5)
         for _ in 0..<3000 {
             let logRows = Int.random(in: -3...70, using: &rng)
