@@ -108,4 +108,15 @@ import Testing
         // Trailing bytes.
         #expect(throws: ProofDecodingError.trailingBytes(1)) { _ = try StarkProof(bytes: bytes + [0]) }
     }
+
+    /// A hostile proof claiming the largest trace with the largest blowup must be refused, not trap.
+    @Test func oversizedDomainsAreRefused() throws {
+        let (proof, _) = try Fixtures.fibonacci(logRows: 4, columns: 1)
+        var forged = proof
+        forged.statement.logRows = ConstraintSystem.maxLogRows
+        forged.config.logBlowup = ProofConfig.maxLogBlowup
+        forged.config.queries = 80
+        let decoded = try StarkProof(bytes: forged.canonicalBytes)
+        #expect(throws: VerificationError.self) { try ProofVerification.verify(decoded, minimumSecurityBits: 96) }
+    }
 }

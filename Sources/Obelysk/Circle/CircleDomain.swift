@@ -7,8 +7,11 @@ public struct CircleDomain: Sendable, Hashable {
     /// H = G_{4·2^(n-1)} + <G_{2^(n-1)}>, so that H ∪ J(H) is the canonic coset of size 2^n.
     public let halfCoset: Coset
 
+    /// The largest canonic domain: its points must be odd multiples of G_{2^(logSize+1)} with 2^(logSize+1) < 2^31.
+    public static let maxLogSize = 29
+
     public init(logSize: Int) {
-        precondition(logSize >= 1 && logSize <= 29, "circle domain log size must be in 1...29")
+        precondition(logSize >= 1 && logSize <= CircleDomain.maxLogSize, "circle domain log size must be in 1...29")
         self.logSize = logSize
         self.halfCoset = Coset(initialIndex: .subgroupGenerator(logSize: logSize + 1), logSize: logSize - 1)
     }

@@ -63,6 +63,9 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
 
         let s = system.compositionLogExpansion
         let commitLog = n + config.logBlowup
+        guard commitLog <= CircleDomain.maxLogSize, n + s <= CircleDomain.maxLogSize else {
+            throw ProverError.traceShape("2^\(n) rows with log_blowup \(config.logBlowup) exceed the largest domain, 2^\(CircleDomain.maxLogSize)")
+        }
         var channel = Transcript.begin(config: config, statement: statement, system: system)
 
         // 1. Trace: rows → storage order on the trace domain → coefficients → commitment domain.

@@ -22,6 +22,9 @@ public struct StarkVerifier: Sendable {
         let mask = system.mask
         let offsets = system.maskOffsets
         let compositionColumns = 4 << s
+        guard commitLog <= CircleDomain.maxLogSize, n + s <= CircleDomain.maxLogSize else {
+            throw VerificationError.configMismatch("2^\(n) rows with log_blowup \(config.logBlowup) exceed the largest domain, 2^\(CircleDomain.maxLogSize)")
+        }
         var channel = Transcript.begin(config: config, statement: proof.statement, system: system)
 
         channel.mix(root: proof.traceRoot)
