@@ -1,6 +1,10 @@
 /// The butterfly loops of the circle FFT on raw words. A layer `layer` pairs indices that differ by
 /// 2^layer; block h of the layer uses twiddle t[h]. Blocks whose half is at least 8 words wide run on
 /// 8-lane vectors.
+///
+/// The block loops (`inverse`, `forward`, for the in-cache layers) and the range loops
+/// (`…Range`, for wide layers split across threads) do the same butterflies. They are kept apart on
+/// purpose: routing the block loops through the range loops measured about 15% slower at 2^16.
 enum FFTLayers {
     /// Inverse butterflies (a, b) → (a + b, (a - b)·t) for blocks [firstBlock, firstBlock + count).
     @inline(__always)
