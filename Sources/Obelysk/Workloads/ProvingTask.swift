@@ -1,0 +1,112 @@
+/// What a client asks to have proven: a statement without its outputs. The coordinator stores it with
+/// the job, the worker turns it into a trace, and a submitted proof answers the job only if its
+/// statement agrees with the task in everything but the outputs (which the proof itself establishes).
+public struct ProvingTask: Sendable, Hashable, Codable {
+    public var workload: String
+    public var logRows: Int
+    public var parameters: [Int]
+    public var publicInputs: [M31]
+
+    enum CodingKeys: String, CodingKey {
+        case workload, logRows = "log_rows", parameters, publicInputs = "public_inputs"
+    }
+
+    public init(workload: String, logRows: Int, parameters: [Int], publicInputs: [M31]) {
+        self.workload = workload
+        self.logRows = logRows
+        self.parameters = parameters
+        self.publicInputs = publicInputs
+    }
+
+    /// A batch of Poseidon2 permutations of the given 16-element states.
+    public static func poseidon2(inputs: [[M31]]) throws -> ProvingTask {
+        guard (1...Poseidon2Workload.maxBatch).contains(inputs.count) else {
+            throw WorkloadError.invalidInput("batch size \(inputs.count) outside 1…\(Poseidon2Workload.maxBatch)")
+        }
+        for (k, state) in inputs.enumerated() where state.count != Poseidon2Workload.width {
+            throw WorkloadError.invalidInput("input state \(k) has \(state.count) elements, Poseidon2 needs \(Poseidon2Workload.width)")
+        }
+        return ProvingTask(workload: Poseidon2Workload.name, logRows: Poseidon2Workload.logRows(batch: inputs.count),
+                           parameters: [inputs.count], publicInputs: inputs.flatMap { $0 })
+    }
+
+    /// `columns` Fibonacci sequences of 2^logRows terms from the default starting pairs.
+    public static func fibonacci(logRows: Int, columns: Int) throws -> ProvingTask {
+        guard (ConstraintSystem.minLogRows...ConstraintSystem.maxLogRows).contains(logRows) else {
+            throw WorkloadError.invalidInput("log_rows \(logRows) outside \(ConstraintSystem.minLogRows)…\(ConstraintSystem.maxLogRows)")
+        }
+        guard (1...ConstraintSystem.maxColumns).contains(columns) else {
+            throw WorkloadError.invalidInput("columns \(columns) outside 1…\(ConstraintSystem.maxColumns)")
+        }
+        let pairs = (0..<columns).map(FibonacciWorkload.defaultStart)
+        return ProvingTask(workload: FibonacciWorkload.name, logRows: logRows, parameters: [columns],
+                           publicInputs: pairs.flatMap { [$0.0, $0.1] })
+    }
+
+    /// Checks that the task is well formed for its workload (without running it), so a coordinator
+    /// refuses a job no worker could prove.
+    public func validate() throws {
+        switch workload {
+        case Poseidon2Workload.name:
+            guard parameters.count == 1 else { throw WorkloadError.invalidInput("poseidon2 takes one parameter (the batch size)") }
+            let batch = parameters[0]
+            guard (1...Poseidon2Workload.maxBatch).contains(batch) else {
+                throw WorkloadError.invalidInput("batch size \(batch) outside 1…\(Poseidon2Workload.maxBatch)")
+            }
+            guard publicInputs.count == Poseidon2Workload.width * batch else {
+                throw WorkloadError.invalidInput("a batch of \(batch) needs \(Poseidon2Workload.width * batch) public inputs, found \(publicInputs.count)")
+            }
+            guard logRows == Poseidon2Workload.logRows(batch: batch) else {
+                throw WorkloadError.invalidInput("a batch of \(batch) has log_rows \(Poseidon2Workload.logRows(batch: batch)), not \(logRows)")
+            }
+        case FibonacciWorkload.name:
+            guard parameters.count == 1 else { throw WorkloadError.invalidInput("fibonacci takes one parameter (the column count)") }
+            let expected = try ProvingTask.fibonacci(logRows: logRows, columns: parameters[0])
+            guard publicInputs.count == expected.publicInputs.count else {
+                throw WorkloadError.invalidInput("fibonacci with \(parameters[0]) columns needs \(expected.publicInputs.count) public inputs")
+            }
+        default:
+            throw WorkloadError.unknownWorkload(workload)
+        }
+    }
+
+    /// Whether `statement` answers this task: equal in everything the client chose.
+    public func isAnswered(by statement: Statement) -> Bool {
+        statement.workload == workload && statement.logRows == logRows
+            && statement.parameters == parameters && statement.publicInputs == publicInputs
+    }
+
+    /// The trace and full statement (outputs included) that prove this task.
+    public func makeTrace() throws -> (statement: Statement, trace: [[M31]]) {
+        try validate()
+        switch workload {
+        case Poseidon2Workload.name:
+            let w = Poseidon2Workload.width
+            let states = stride(from: 0, to: publicInputs.count, by: w).map { Array(publicInputs[$0..<($0 + w)]) }
+            return try Poseidon2Workload.makeTrace(inputs: states)
+        case FibonacciWorkload.name:
+            let starts = stride(from: 0, to: publicInputs.count, by: 2).map { (publicInputs[$0], publicInputs[$0 + 1]) }
+            return try FibonacciWorkload.makeTrace(logRows: logRows, columns: parameters[0], starts: starts)
+        default:
+            throw WorkloadError.unknownWorkload(workload)
+        }
+    }
+
+    /// Proves the task on the CPU at `config`.
+    public func prove(config: ProofConfig) throws -> StarkProof {
+        let made = try makeTrace()
+        let system = try WorkloadRegistry.constraintSystem(for: made.statement)
+        return try StarkProver(backend: CPUBackend()).prove(system: system, trace: made.trace, statement: made.statement, config: config)
+    }
+
+    /// Trace cells (rows × columns): what a scheduler can size a job by.
+    public var traceCells: Int {
+        let columns: Int
+        switch workload {
+        case Poseidon2Workload.name: columns = Poseidon2Workload.columnCount
+        case FibonacciWorkload.name: columns = parameters.first ?? 1
+        default: columns = 1
+        }
+        return columns << logRows
+    }
+}
