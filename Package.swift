@@ -19,7 +19,11 @@ let package = Package(
         .library(name: "Obelysk", targets: ["Obelysk"]),
         .library(name: "StarknetKit", targets: ["StarknetKit"]),
         .library(name: "StarknetRPC", targets: ["StarknetRPC"]),
+        .library(name: "SageProtocol", targets: ["SageProtocol"]),
+        .library(name: "SageCoordinator", targets: ["SageCoordinator"]),
         .executable(name: "bitsage-proof", targets: ["bitsage-proof"]),
+        .executable(name: "sage-coordinator", targets: ["sage-coordinator"]),
+        .executable(name: "coordinator-load", targets: ["coordinator-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +33,16 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Already a dependency of async-http-client; named here only so the RPC tests can run a loopback server.
         .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
+        // The coordinator: HTTP service, embedded SQLite store, PostgreSQL store, lifecycle, logs,
+        // metrics with a Prometheus exposition, TOML config.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "Obelysk", swiftSettings: fastMath),
@@ -55,7 +69,60 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // Wire types and request signing shared by the coordinator, the worker and clients.
+        .target(
+            name: "SageProtocol",
+            dependencies: ["StarknetKit", "Obelysk"]
+        ),
+        .target(
+            name: "SageCoordinator",
+            dependencies: [
+                "SageProtocol", "Obelysk", "StarknetKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
+            name: "sage-coordinator",
+            dependencies: [
+                "SageCoordinator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The coordinator's load benchmark (signed HTTP traffic on loopback), not a test.
+        .executableTarget(
+            name: "coordinator-load",
+            dependencies: [
+                "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Benchmarks/CoordinatorLoad"
+        ),
         .testTarget(name: "ObelyskTests", dependencies: ["Obelysk"]),
+        .testTarget(
+            name: "SageCoordinatorTests",
+            dependencies: [
+                "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "StarknetKitTests", dependencies: ["StarknetKit"], exclude: ["Vectors"]),
         .testTarget(
             name: "StarknetRPCTests",

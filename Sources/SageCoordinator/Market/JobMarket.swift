@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import Obelysk
+import SageProtocol
+
+/// The coordinator's rules between the HTTP API and the store: what a valid job is, how workers
+/// are served, and verify-before-pay for every submitted proof.
+public final class JobMarket: Sendable {
+    public let store: CoordinatorStore
+    public let clock: any CoordinatorClock
+    public let policy: MarketPolicy
+    let judge = ProofJudge()
+    let dispatcher: LeaseDispatcher
+    let metrics: CoordinatorMetrics
+    let logger: Logger
+
+    public static let maxLeaseWait = Duration.seconds(30)
+
+    init(store: CoordinatorStore, clock: any CoordinatorClock, metrics: CoordinatorMetrics, logger: Logger) {
+        self.store = store; self.clock = clock; self.policy = store.policy; self.metrics = metrics; self.logger = logger
+        dispatcher = LeaseDispatcher(store: store, clock: clock)
+    }
+
+    /// Validates a client's job request and stores it (escrowing the reward).
+    public func createJob(client: String, request r: CreateJobRequest) async throws -> JobRecord {
+        do { try r.task.validate() } catch { throw APIError.badRequest("task: \(error)") }
+        guard r.task.traceCells <= policy.maxTraceCells else {
+            throw APIError(.contentTooLarge, "too_large", "the task's trace has \(r.task.traceCells) cells; this coordinator takes at most \(policy.maxTraceCells)")
+        }
+        let security = max(r.minSecurityBits ?? policy.minimumSecurityBits, policy.minimumSecurityBits)
+        guard (try? ProofConfig.forSecurity(bits: security)) != nil else {
+            throw APIError.badRequest("min_security_bits \(security) is more than the prover offers (\(ProofConfig.maxSecurityBits))")
+        }
+        let priority = r.priority ?? 0
+        guard (0...9).contains(priority) else { throw APIError.badRequest("priority must be 0…9") }
+        let attempts = r.maxAttempts ?? policy.defaultMaxAttempts
+        guard (1...10).contains(attempts) else { throw APIError.badRequest("max_attempts must be 1…10") }
+        let leaseSeconds = r.leaseSeconds ?? policy.defaultLeaseSeconds
+        guard policy.leaseSecondsRange.contains(leaseSeconds) else {
+            throw APIError.badRequest("lease_seconds must be \(policy.leaseSecondsRange.lowerBound)…\(policy.leaseSecondsRange.upperBound)")
+        }
+        let ttl = r.ttlSeconds ?? policy.defaultTTLSeconds
+        guard (10...(30 * 86_400)).contains(ttl) else { throw APIError.badRequest("ttl_seconds must be 10…2592000") }
+        let memory = r.gpuMemoryMB ?? 0
+        guard (0...(1 << 22)).contains(memory) else { throw APIError.badRequest("gpu_memory_mb must be 0…4194304") }
+        if let key = r.idempotencyKey, key.isEmpty || key.utf8.count > 128 {
+            throw APIError.badRequest("idempotency_key must be 1…128 bytes")
+        }
+        let job = try await store.createJob(.init(
+            client: client, task: r.task, minSecurityBits: security, priority: priority, reward: r.reward ?? .zero,
+            maxAttempts: attempts, leaseSeconds: leaseSeconds, ttlSeconds: ttl, gpuMemoryMB: memory, targetWorker: nil,
+            idempotencyKey: r.idempotencyKey), now: clock.now())
+        await dispatcher.jobsChanged()
+        return job
+    }
+
+    /// A job for this worker, waiting up to `wait` for one.
+    public func lease(worker: String, wait: Duration) async throws -> Result<LeaseGrant, LeaseRefusal> {
+        guard let record = try await store.worker(id: worker) else {
+            throw APIError.notFound("worker \(worker) is not registered: POST /workers/register first")
+        }
+        let start = ContinuousClock.now
+        let result = try await dispatcher.lease(worker: worker, rank: record.tier?.rank ?? -1, wait: min(wait, Self.maxLeaseWait))
+        if case .success = result { metrics.leaseLatency.record(ContinuousClock.now - start) }
+        return result
+    }
+
+    /// Records, verifies and settles a proof for a lease (idempotent per lease).
+    public func submit(leaseID: String, worker: String, body: [UInt8]) async throws -> SubmitReceipt {
+        let parsed: (envelope: ProofEnvelope, proof: StarkProof)
+        do { parsed = try ProofJudge.parse(body) } catch {
+            throw APIError(.badRequest, "bad_proof", "\(error)")
+        }
+        let state = try await store.recordSubmission(leaseID: leaseID, worker: worker, envelope: body, digest: parsed.envelope.digest,
+                                                     securityBits: parsed.proof.config.securityBits, now: clock.now())
+        switch state {
+        case let .finished(receipt): return receipt
+        case let .verify(check): return try await settle(check, proof: parsed.proof)
+        }
+    }
+
+    func settle(_ check: SubmissionCheck, proof: StarkProof) async throws -> SubmitReceipt {
+        let start = ContinuousClock.now
+        let verdict = await judge.judge(proof, task: check.task, minSecurityBits: check.minSecurityBits)
+        metrics.verificationTime.record(ContinuousClock.now - start)
+        switch verdict {
+        case let .valid(bits, _):
+            let receipt = try await store.finishVerified(leaseID: check.leaseId, securityBits: bits, now: clock.now())
+            logger.info("job \(check.jobId) paid \(receipt.reward) SAGE (lease \(check.leaseId))")
+            return receipt
+        case let .invalid(reason):
+            let receipt = try await store.finishRejected(leaseID: check.leaseId, reason: reason, now: clock.now())
+            logger.warning("job \(check.jobId): proof rejected (\(reason)); slashed \(receipt.slashed) SAGE")
+            await dispatcher.jobsChanged()
+            return receipt
+        }
+    }
+
+    /// Judges proofs that were stored but not settled when the coordinator last stopped.
+    public func settleInterrupted() async throws -> Int {
+        let pending = try await store.unjudgedSubmissions()
+        for (leaseID, envelope) in pending {
+            let check: SubmissionCheck
+            guard let lease = try await store.leaseCheck(leaseID: leaseID) else { continue }
+            check = lease
+            if let parsed = try? ProofJudge.parse(envelope) {
+                _ = try await settle(check, proof: parsed.proof)
+            } else {
+                _ = try await store.finishRejected(leaseID: leaseID, reason: "the stored proof is unreadable", now: clock.now())
+            }
+        }
+        return pending.count
+    }
+
+    /// Requeues overdue leases and ends overdue jobs (run periodically).
+    public func sweep() async throws {
+        let expired = try await store.expireOverdue(now: clock.now())
+        if expired > 0 {
+            logger.info("\(expired) lease(s) expired; jobs requeued")
+            await dispatcher.jobsChanged()
+        }
+        try await store.pruneNonces(now: clock.now())
+    }
+
+    public func release(leaseID: String, worker: String, reason: String) async throws {
+        try await store.release(leaseID: leaseID, worker: worker, reason: reason, now: clock.now())
+        await dispatcher.jobsChanged()
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Obelysk
+import SageProtocol
+
+extension CoordinatorStore {
+    /// Leases the best job this worker may take: highest job priority, then oldest, among queued
+    /// jobs of a workload it proves, that fit its GPU memory and are not encrypted to another worker.
+    /// Refuses a suspended worker, one below the Consumer tier (when stake is required) and one
+    /// already at its tier's concurrency cap.
+    public func lease(worker: String, now: Date) async throws -> Result<LeaseGrant, LeaseRefusal> {
+        let t = Millis.of(now)
+        let policy = self.policy
+        let leaseID = Self.newID()
+        return try await transaction { tx in
+            // Lock the worker row first, so two lease calls of one worker (even on two
+            // coordinators) cannot both pass the concurrency check.
+            guard try !tx.query("SELECT id FROM workers WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(worker)]).isEmpty else {
+                throw StoreError.notFound("worker \(worker) is not registered: POST /workers/register first")
+            }
+            let record = try Self.worker(tx, id: worker)
+            if let until = record.suspendedUntil, until > now { return .failure(.suspended(until: until)) }
+            if policy.requireStake && record.tier == nil { return .failure(.unstaked) }
+            if let cap = record.leaseCap(requireStake: policy.requireStake), record.activeLeases >= cap {
+                return .failure(.atCapacity(cap: cap))
+            }
+            let workloads = record.workloads.isEmpty ? WorkloadRegistry.names : record.workloads
+            let marks = Array(repeating: "?", count: workloads.count).joined(separator: ", ")
+            let candidates = try tx.query("""
+                SELECT id FROM jobs
+                WHERE status = 'queued' AND expires_at > ? AND gpu_memory_mb <= ? AND workload IN (\(marks))
+                    AND (target_worker IS NULL OR target_worker = ?)
+                ORDER BY priority DESC, created_at ASC, id ASC LIMIT 1\(tx.dialect.lockSkipLocked)
+                """, [.int(t), .int(Int64(record.gpuMemoryMB))] + workloads.map(SQLValue.text) + [.text(worker)])
+            guard let jobID = try candidates.first?.text("id") else { return .failure(.nothingQueued) }
+            try tx.execute("""
+                UPDATE jobs SET status = 'leased', worker = ?, lease_id = ?, lease_deadline = ? + lease_seconds * 1000,
+                    updated_at = ?, reason = NULL
+                WHERE id = ? AND status = 'queued'
+                """, [.text(worker), .text(leaseID), .int(t), .int(t), .text(jobID)])
+            try tx.execute("INSERT INTO leases (id, job_id, worker, state, started_at) VALUES (?, ?, ?, 'active', ?)",
+                           [.text(leaseID), .text(jobID), .text(worker), .int(t)])
+            try Self.bump(tx, "leases_granted")
+            let row = try tx.query("SELECT \(JobRecord.columns), task FROM jobs WHERE id = ?", [.text(jobID)])[0]
+            let job = try JobRecord(row: row)
+            let task = try SageJSON.decode(ProvingTask.self, from: Data(try row.blob("task")))
+            return .success(LeaseGrant(leaseId: leaseID, jobId: jobID, task: task, minSecurityBits: job.minSecurityBits,
+                                       reward: job.reward, deadline: job.leaseDeadline ?? now, leaseSeconds: job.leaseSeconds))
+        }
+    }
+
+    /// Requeues jobs whose lease deadline passed (without spending an attempt: the worker may have
+    /// crashed or lost its network, and the job is not at fault) and ends jobs past their own
+    /// deadline. Returns how many leases expired.
+    @discardableResult
+    public func expireOverdue(now: Date) async throws -> Int {
+        let t = Millis.of(now)
+        return try await transaction { tx in try Self.expireOverdue(tx, at: t) }
+    }
+
+    @discardableResult
+    static func expireOverdue(_ tx: any SQLTransaction, at t: Int64) throws -> Int {
+        let overdue = try tx.query("""
+            SELECT id, lease_id FROM jobs WHERE status = 'leased' AND lease_deadline < ? LIMIT 200\(tx.dialect.lockSkipLocked)
+            """, [.int(t)])
+        for row in overdue {
+            let id = try row.text("id")
+            if let lease = try row.optionalText("lease_id") {
+                try tx.execute("UPDATE leases SET state = 'expired', finished_at = ?, reason = 'no heartbeat before the deadline' WHERE id = ? AND state = 'active'",
+                               [.int(t), .text(lease)])
+            }
+            try tx.execute("""
+                UPDATE jobs SET status = 'queued', lease_id = NULL, lease_deadline = NULL, updated_at = ?,
+                    reason = 'the previous lease expired'
+                WHERE id = ?
+                """, [.int(t), .text(id)])
+        }
+        if !overdue.isEmpty { try bump(tx, "leases_expired", by: Int64(overdue.count)) }
+        let stale = try tx.query("""
+            SELECT \(JobRecord.columns) FROM jobs WHERE status IN ('queued', 'leased') AND expires_at < ? LIMIT 200\(tx.dialect.lockSkipLocked)
+            """, [.int(t)])
+        for row in stale {
+            let job = try JobRecord(row: row)
+            if let lease = job.leaseId {
+                try tx.execute("UPDATE leases SET state = 'expired', finished_at = ?, reason = 'the job expired' WHERE id = ? AND state = 'active'",
+                               [.int(t), .text(lease)])
+            }
+            try endJob(tx, job, status: .expired, reason: "not proven before its deadline", at: t)
+        }
+        return overdue.count
+    }
+
+    /// The worker gives a job back. Spends one attempt; the job fails when none are left.
+    public func release(leaseID: String, worker: String, reason: String, now: Date) async throws {
+        let t = Millis.of(now)
+        try await transaction { tx in
+            let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
+            let state = try lease.text("state")
+            if state == "released" { return }
+            guard state == "active" else { throw StoreError.conflict("lease \(leaseID) is \(state), not active") }
+            let jobID = try lease.text("job_id")
+            let job = try JobRecord(row: try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0])
+            try tx.execute("UPDATE leases SET state = 'released', finished_at = ?, reason = ? WHERE id = ?",
+                           [.int(t), .text(reason), .text(leaseID)])
+            try Self.spendAttempt(tx, job, reason: "released by the worker: \(reason)", failStatus: .failed, at: t)
+            try Self.bump(tx, "leases_released")
+        }
+    }
+
+    /// After a failed attempt: back to the queue, or to `failStatus` when the attempts are used up.
+    static func spendAttempt(_ tx: any SQLTransaction, _ job: JobRecord, reason: String, failStatus: JobStatus, at t: Int64) throws {
+        let attempts = job.attempts + 1
+        try tx.execute("UPDATE jobs SET attempts = ? WHERE id = ?", [.int(Int64(attempts)), .text(job.id)])
+        if attempts >= job.maxAttempts {
+            try endJob(tx, job, status: failStatus, reason: "\(reason) (attempt \(attempts) of \(job.maxAttempts), none left)", at: t)
+        } else {
+            try tx.execute("""
+                UPDATE jobs SET status = 'queued', lease_id = NULL, lease_deadline = NULL, updated_at = ?, reason = ? WHERE id = ?
+                """, [.int(t), .text(reason), .text(job.id)])
+        }
+    }
+
+    /// The lease row, locked, after checking it belongs to `worker`. Another worker's lease looks
+    /// like a missing one, so ids cannot be probed.
+    static func lockLease(_ tx: any SQLTransaction, id: String, worker: String) throws -> SQLRow {
+        guard let lease = try tx.query("SELECT * FROM leases WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(id)]).first,
+              try lease.text("worker") == worker else {
+            throw StoreError.notFound("no lease \(id) held by this worker")
+        }
+        return lease
+    }
+}

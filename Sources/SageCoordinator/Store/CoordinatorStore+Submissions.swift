@@ -1,0 +1,137 @@
+import Foundation
+import Obelysk
+import SageProtocol
+
+extension CoordinatorStore {
+    /// Records a proof for a lease. The first submit stores the proof and moves the job to
+    /// `submitted`; the caller then verifies it and calls `finishVerified` or `finishRejected`.
+    /// A submit for a lease already judged returns its receipt; a different proof for a lease
+    /// already submitted is refused.
+    public func recordSubmission(leaseID: String, worker: String, envelope: [UInt8], digest: String, securityBits: Int,
+                                 now: Date) async throws -> SubmissionState {
+        let t = Millis.of(now)
+        return try await transaction { tx in
+            let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
+            let state = try lease.text("state")
+            let jobID = try lease.text("job_id")
+            if state == "paid" || state == "rejected" {
+                return .finished(try Self.receipt(lease))
+            }
+            if state == "submitted" {
+                guard try lease.optionalText("proof_digest") == digest else {
+                    throw StoreError.conflict("a different proof was already submitted for lease \(leaseID)")
+                }
+                return .verify(try Self.check(tx, jobID: jobID, leaseID: leaseID))
+            }
+            guard state == "active" else {
+                throw StoreError.conflict("lease \(leaseID) is \(state): the job was requeued or ended, so this proof is not accepted")
+            }
+            try tx.execute("""
+                INSERT INTO proofs (lease_id, job_id, digest, security_bits, envelope, submitted_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, [.text(leaseID), .text(jobID), .text(digest), .int(Int64(securityBits)), .blob(envelope), .int(t)])
+            try tx.execute("UPDATE leases SET state = 'submitted', proof_digest = ? WHERE id = ?", [.text(digest), .text(leaseID)])
+            try tx.execute("UPDATE jobs SET status = 'submitted', proof_digest = ?, updated_at = ? WHERE id = ? AND lease_id = ?",
+                           [.text(digest), .int(t), .text(jobID), .text(leaseID)])
+            return .verify(try Self.check(tx, jobID: jobID, leaseID: leaseID))
+        }
+    }
+
+    static func check(_ tx: any SQLTransaction, jobID: String, leaseID: String) throws -> SubmissionCheck {
+        let row = try tx.query("SELECT task, min_security_bits FROM jobs WHERE id = ?", [.text(jobID)])[0]
+        let task = try SageJSON.decode(ProvingTask.self, from: Data(try row.blob("task")))
+        return SubmissionCheck(jobId: jobID, leaseId: leaseID, task: task, minSecurityBits: Int(try row.int("min_security_bits")))
+    }
+
+    static func receipt(_ lease: SQLRow) throws -> SubmitReceipt {
+        let state = try lease.text("state")
+        return SubmitReceipt(jobId: try lease.text("job_id"), leaseId: try lease.text("id"),
+                             outcome: state == "paid" ? .paid : .rejected, proofDigest: try lease.optionalText("proof_digest") ?? "",
+                             reward: SageAmount(micros: try lease.int("reward")), slashed: SageAmount(micros: try lease.int("slashed")),
+                             reason: try lease.optionalText("reason"))
+    }
+
+    /// The proof verified: the job is paid, exactly once (the lease must still be `submitted`, and
+    /// the ledger refuses a second reward entry for the job).
+    public func finishVerified(leaseID: String, securityBits: Int, now: Date) async throws -> SubmitReceipt {
+        let t = Millis.of(now)
+        return try await transaction { tx in
+            guard let lease = try tx.query("SELECT * FROM leases WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(leaseID)]).first else {
+                throw StoreError.notFound("no lease \(leaseID)")
+            }
+            guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
+            let worker = try lease.text("worker")
+            let jobID = try lease.text("job_id")
+            let job = try JobRecord(row: try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0])
+            try tx.execute("""
+                UPDATE jobs SET status = 'paid', proof_security_bits = ?, updated_at = ?, lease_id = NULL, lease_deadline = NULL,
+                    reason = NULL
+                WHERE id = ?
+                """, [.int(Int64(securityBits)), .int(t), .text(jobID)])
+            if job.reward > .zero {
+                try tx.execute("UPDATE accounts SET escrowed = escrowed - ? WHERE account = ?", [.int(job.reward.micros), .text(job.client)])
+                try Self.ensureAccount(tx, worker)
+                try tx.execute("UPDATE accounts SET rewards = rewards + ? WHERE account = ?", [.int(job.reward.micros), .text(worker)])
+                try Self.recordEntry(tx, account: worker, kind: "reward", amount: job.reward.micros, reference: jobID, at: t)
+            }
+            try tx.execute("UPDATE leases SET state = 'paid', finished_at = ?, reward = ? WHERE id = ?",
+                           [.int(t), .int(job.reward.micros), .text(leaseID)])
+            try tx.execute("UPDATE workers SET jobs_paid = jobs_paid + 1, recent_rejections = 0 WHERE id = ?", [.text(worker)])
+            try Self.bump(tx, "proofs_verified")
+            try Self.bump(tx, "jobs_paid")
+            try Self.bump(tx, "rewards_paid_micros", by: job.reward.micros)
+            return try Self.receipt(try tx.query("SELECT * FROM leases WHERE id = ?", [.text(leaseID)])[0])
+        }
+    }
+
+    /// The proof is invalid: slash a share of the worker's stake, count the rejection (suspending
+    /// after repeated ones), and requeue the job or end it as `rejected` when attempts are used up.
+    public func finishRejected(leaseID: String, reason: String, now: Date) async throws -> SubmitReceipt {
+        let t = Millis.of(now)
+        let policy = self.policy
+        return try await transaction { tx in
+            guard let lease = try tx.query("SELECT * FROM leases WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(leaseID)]).first else {
+                throw StoreError.notFound("no lease \(leaseID)")
+            }
+            guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
+            let worker = try lease.text("worker")
+            let jobID = try lease.text("job_id")
+            _ = try tx.query("SELECT id FROM workers WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(worker)])
+            let job = try JobRecord(row: try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0])
+            let slashed = try Self.slash(tx, account: worker, basisPoints: policy.slashBasisPoints, reference: leaseID, at: t)
+            try tx.execute("UPDATE leases SET state = 'rejected', finished_at = ?, reason = ?, slashed = ? WHERE id = ?",
+                           [.int(t), .text(reason), .int(slashed.micros), .text(leaseID)])
+            try tx.execute("""
+                UPDATE workers SET proofs_rejected = proofs_rejected + 1, recent_rejections = recent_rejections + 1 WHERE id = ?
+                """, [.text(worker)])
+            let recent = try tx.query("SELECT recent_rejections FROM workers WHERE id = ?", [.text(worker)]).first?.int("recent_rejections") ?? 0
+            if recent >= Int64(policy.rejectionsBeforeSuspension) {
+                try tx.execute("UPDATE workers SET suspended_until = ?, recent_rejections = 0 WHERE id = ?",
+                               [.int(t + Int64(policy.suspensionSeconds) * 1000), .text(worker)])
+                try Self.bump(tx, "workers_suspended")
+            }
+            try Self.spendAttempt(tx, job, reason: "proof rejected: \(reason)", failStatus: .rejected, at: t)
+            try Self.bump(tx, "proofs_rejected")
+            return try Self.receipt(try tx.query("SELECT * FROM leases WHERE id = ?", [.text(leaseID)])[0])
+        }
+    }
+
+    /// Leases whose proof was stored but not judged (the coordinator stopped in between): judged
+    /// again at start-up from the stored proof.
+    public func unjudgedSubmissions() async throws -> [(leaseID: String, envelope: [UInt8])] {
+        try await read { tx in
+            try tx.query("""
+                SELECT l.id AS lease_id, p.envelope FROM leases l JOIN proofs p ON p.lease_id = l.id WHERE l.state = 'submitted'
+                """, []).map { (try $0.text("lease_id"), try $0.blob("envelope")) }
+        }
+    }
+}
+
+extension CoordinatorStore {
+    /// The check for a stored submission, by lease.
+    public func leaseCheck(leaseID: String) async throws -> SubmissionCheck? {
+        try await read { tx in
+            guard let lease = try tx.query("SELECT job_id FROM leases WHERE id = ?", [.text(leaseID)]).first else { return nil }
+            return try Self.check(tx, jobID: try lease.text("job_id"), leaseID: leaseID)
+        }
+    }
+}

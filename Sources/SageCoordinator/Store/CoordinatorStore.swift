@@ -1,0 +1,58 @@
+import Foundation
+import Obelysk
+import SageProtocol
+
+/// Everything the coordinator remembers, on SQLite or PostgreSQL. Every operation is one
+/// transaction, written once against `SQLTransaction`, so both databases obey the same rules; no
+/// job state lives only in memory. The operations are grouped by concern in the files beside this
+/// one: jobs, workers, leases, submissions, the ledger, and authentication.
+public final class CoordinatorStore: Sendable {
+    public let database: any SQLDatabase
+    public let policy: MarketPolicy
+
+    public init(database: any SQLDatabase, policy: MarketPolicy) {
+        self.database = database
+        self.policy = policy
+    }
+
+    /// Opens `sqlite:PATH` or `postgres://…`.
+    public static func open(_ url: String, policy: MarketPolicy) throws -> CoordinatorStore {
+        if url.hasPrefix("sqlite:") {
+            return CoordinatorStore(database: try SQLiteBackend(path: String(url.dropFirst("sqlite:".count))), policy: policy)
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return CoordinatorStore(database: try PostgresBackend(url: url), policy: policy)
+        }
+        throw StoreError.unavailable("unknown database '\(url)': use sqlite:PATH or postgres://user:password@host:port/database")
+    }
+
+    public func migrate() async throws { try await Migrations.migrate(database) }
+
+    public func close() async { await database.close() }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLTransaction) throws -> T) async throws -> T {
+        try await database.transaction(body)
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLTransaction) throws -> T) async throws -> T {
+        try await database.read(body)
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
+    /// Adds to a named counter (metrics that must survive restarts and add up across instances).
+    static func bump(_ tx: any SQLTransaction, _ name: String, by amount: Int64 = 1) throws {
+        try tx.execute("""
+            INSERT INTO counters (name, value) VALUES (?, ?)
+            ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value
+            """, [.text(name), .int(amount)])
+    }
+
+    public func counters() async throws -> [String: Int64] {
+        try await read { tx in
+            var result: [String: Int64] = [:]
+            for row in try tx.query("SELECT name, value FROM counters", []) { result[try row.text("name")] = try row.int("value") }
+            return result
+        }
+    }
+}
