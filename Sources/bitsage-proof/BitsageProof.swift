@@ -12,4 +12,9 @@ struct BitsageProof: ParsableCommand {
         """,
         subcommands: [GenerateCommand.self, VerifyCommand.self, InspectCommand.self, BenchCommand.self]
     )
+
+    static func main() {
+        ProcessMemory.retainFreedMemory()
+        main(nil)
+    }
 }

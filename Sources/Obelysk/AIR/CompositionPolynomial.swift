@@ -10,9 +10,11 @@ public enum CompositionPolynomial {
     /// The rows a transition with this max offset must not be checked on: the last `maxOffset`.
     static func excludedRows(maxOffset: Int, rows: Int) -> [Int] { (0..<maxOffset).map { rows - 1 - $0 } }
 
-    /// Q at a secure point from the mask values there (the verifier's side).
+    /// Q at a secure point from the mask values there (the verifier's side). The prover, which has
+    /// already computed the public columns' combined interpolant, passes it; the verifier computes
+    /// it here from the public values (nil).
     public static func evaluate(system: ConstraintSystem, at point: CirclePoint<QM31>,
-                                mask: [MaskItem: QM31], alpha: QM31) throws -> QM31 {
+                                mask: [MaskItem: QM31], alpha: QM31, publicInterpolant: [[M31]]? = nil) throws -> QM31 {
         let n = system.rowCount
         let trace = CircleDomain(logSize: system.logRows)
         let z = Vanishing.traceDomain(x: point.x, logRows: system.logRows)
@@ -20,12 +22,12 @@ public enum CompositionPolynomial {
         let zInverse = z.inverse()
         var coefficient = QM31.one
         var total = QM31.zero
-        for t in system.transitions {
+        for (t, maxOffset) in zip(system.transitions, system.transitionMaxOffsets) {
             let c = t.evaluate { column, offset -> QM31 in
                 mask[MaskItem(column: column, offset: offset)] ?? .zero
             }
             var term = c * zInverse
-            for r in excludedRows(maxOffset: t.maxOffset, rows: n) {
+            for r in excludedRows(maxOffset: maxOffset, rows: n) {
                 term = term * Vanishing.tangent(at: trace.rowIndex(r).point, point)
             }
             total = total + coefficient * term
@@ -50,7 +52,8 @@ public enum CompositionPolynomial {
                 expressions = expressions + coefficient * e
                 coefficient = coefficient * alpha
             }
-            let interpolant = PublicColumns.combinedValue(system: system, alpha: alpha, at: point)
+            let interpolant = PublicColumns.combinedValue(
+                coefficients: publicInterpolant ?? PublicColumns.combinedInterpolant(system: system, alpha: alpha), at: point)
             total = total + (expressions - interpolant) * zInverse
         }
         return total

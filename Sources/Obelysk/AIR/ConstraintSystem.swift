@@ -18,7 +18,7 @@ public struct ConstraintSystem: Sendable, Hashable {
     public let publicColumns: [PublicColumnConstraint]
 
     public init(logRows: Int, columnCount: Int, transitions: [Expr], boundaries: [BoundaryConstraint],
-                publicColumns: [PublicColumnConstraint] = []) throws {
+                publicColumns: [PublicColumnConstraint] = [], kernel: (any ConstraintKernel)? = nil) throws {
         guard (ConstraintSystem.minLogRows...ConstraintSystem.maxLogRows).contains(logRows) else {
             throw ConstraintSystemError.logRowsOutOfRange(logRows)
         }
@@ -26,25 +26,76 @@ public struct ConstraintSystem: Sendable, Hashable {
             throw ConstraintSystemError.badColumnCount(columnCount)
         }
         let rows = 1 << logRows
+        var items = Set((0..<columnCount).map { MaskItem(column: $0, offset: 0) })
         for t in transitions {
-            for item in t.reads where item.column < 0 || item.column >= columnCount || item.offset < 0 || item.offset >= rows / 2 {
+            let reads = t.reads
+            for item in reads where item.column < 0 || item.column >= columnCount || item.offset < 0 || item.offset >= rows / 2 {
                 throw ConstraintSystemError.badMaskItem(item)
             }
+            items.formUnion(reads)
         }
         for b in boundaries where b.column < 0 || b.column >= columnCount || b.row < 0 || b.row >= rows {
             throw ConstraintSystemError.badBoundary(b)
         }
         for p in publicColumns {
             guard p.values.count == rows else { throw ConstraintSystemError.badPublicColumn("\(p.values.count) public values for \(rows) rows") }
-            for item in p.expression.reads where item.column < 0 || item.column >= columnCount || item.offset != 0 {
+            let reads = p.expression.reads
+            for item in reads where item.column < 0 || item.column >= columnCount || item.offset != 0 {
                 throw ConstraintSystemError.badPublicColumn("public-column constraint reads column \(item.column) at offset \(item.offset); only offset 0 of existing columns is allowed")
             }
+            items.formUnion(reads)
         }
         self.logRows = logRows
         self.columnCount = columnCount
         self.transitions = transitions
         self.boundaries = boundaries
         self.publicColumns = publicColumns
+        self.kernel = kernel
+        self.mask = items.sorted()
+        self.maskOffsets = Array(Set(mask.map(\.offset))).sorted()
+        self.transitionMaxOffsets = transitions.map(\.maxOffset)
+        var s = 1
+        while !ConstraintSystem.fitsComposition(logRows: logRows, transitions: transitions, maxOffsets: transitionMaxOffsets,
+                                                hasBoundaries: !boundaries.isEmpty, publicColumns: publicColumns, logExpansion: s) {
+            s += 1
+        }
+        self.compositionLogExpansion = s
+    }
+
+    // Derived once here: the expression trees of a wide AIR (Poseidon2's affine forms) are large,
+    // and walking them on every use cost the prover about 6% of a proof.
+
+    /// The sampled (column, offset) pairs, sorted: every column at offset 0 (so that every committed
+    /// column is bound by the DEEP quotient), plus whatever the transitions and public columns read.
+    public let mask: [MaskItem]
+    /// The distinct offsets the mask uses, ascending.
+    public let maskOffsets: [Int]
+    /// Each transition's largest row offset (`Expr.maxOffset`), in order.
+    public let transitionMaxOffsets: [Int]
+    /// log2 of the composition domain over the trace domain: the smallest s ≥ 1 such that every
+    /// constraint quotient lies in the FFT space of size 2^(logRows + s). See `QuotientDegree`.
+    public let compositionLogExpansion: Int
+
+    /// A hand-written evaluator of these constraints for the prover (see `ConstraintKernel`). It is
+    /// not part of the AIR: equality, hashing and the transcript ignore it, and the verifier never
+    /// uses it.
+    public var kernel: (any ConstraintKernel)?
+
+    /// The kernel, when the prover may use it: the system reads offset 0 only and the kernel
+    /// produces one value per transition and public column.
+    var usableKernel: (any ConstraintKernel)? {
+        guard let kernel, maskOffsets == [0], kernel.outputCount == transitions.count + publicColumns.count else { return nil }
+        return kernel
+    }
+
+    public static func == (a: ConstraintSystem, b: ConstraintSystem) -> Bool {
+        a.logRows == b.logRows && a.columnCount == b.columnCount && a.transitions == b.transitions
+            && a.boundaries == b.boundaries && a.publicColumns == b.publicColumns
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(logRows); hasher.combine(columnCount); hasher.combine(transitions)
+        hasher.combine(boundaries); hasher.combine(publicColumns)
     }
 
     public static let minLogRows = 3
@@ -53,40 +104,21 @@ public struct ConstraintSystem: Sendable, Hashable {
 
     public var rowCount: Int { 1 << logRows }
 
-    /// The sampled (column, offset) pairs, sorted: every column at offset 0 (so that every committed
-    /// column is bound by the DEEP quotient), plus whatever the transitions read.
-    public var mask: [MaskItem] {
-        var items = Set((0..<columnCount).map { MaskItem(column: $0, offset: 0) })
-        for t in transitions { items.formUnion(t.reads) }
-        for p in publicColumns { items.formUnion(p.expression.reads) }
-        return items.sorted()
-    }
-
-    /// The distinct offsets the mask uses, ascending.
-    public var maskOffsets: [Int] { Array(Set(mask.map(\.offset))).sorted() }
-
-    /// log2 of the composition domain over the trace domain: the smallest s ≥ 1 such that every
-    /// constraint quotient lies in the FFT space of size 2^(logRows + s). See `QuotientDegree`.
-    public var compositionLogExpansion: Int {
-        var s = 1
-        while !fitsComposition(logExpansion: s) { s += 1 }
-        return s
-    }
-
-    func fitsComposition(logExpansion s: Int) -> Bool {
-        let n = rowCount
+    static func fitsComposition(logRows: Int, transitions: [Expr], maxOffsets: [Int], hasBoundaries: Bool,
+                                publicColumns: [PublicColumnConstraint], logExpansion s: Int) -> Bool {
+        let n = 1 << logRows
         let limit = (n << s) / 2 - 1
-        for t in transitions {
-            let d = QuotientDegree.transition(t, rows: n)
+        for (t, offset) in zip(transitions, maxOffsets) {
+            let d = QuotientDegree.transition(t, maxOffset: offset, rows: n)
             if d.x > limit || d.y > limit { return false }
         }
-        if !boundaries.isEmpty {
+        if hasBoundaries {
             let d = QuotientDegree.boundary(rows: n)
             if d.x > limit || d.y > limit { return false }
         }
         for p in publicColumns {
             // (E - I)/Z: the interpolant I is a trace-size polynomial, like a column at offset 0.
-            let d = QuotientDegree.transition(p.expression - .col(0), rows: n)
+            let d = QuotientDegree.transition(p.expression - .col(0), maxOffset: 0, rows: n)
             if d.x > limit || d.y > limit { return false }
         }
         return true
@@ -101,12 +133,14 @@ public struct ConstraintSystem: Sendable, Hashable {
         w.u32(UInt32(boundaries.count))
         for b in boundaries { w.u32(UInt32(b.column)); w.u32(UInt32(b.row)); w.m31(b.value) }
         // Appended only when present, so systems without public columns keep their encoding.
+        // The values enter through their bulk digest (see `BulkDigest`), which binds them as
+        // firmly as their bytes would at a fraction of the hashing cost.
         if !publicColumns.isEmpty {
             w.u32(UInt32(publicColumns.count))
             for p in publicColumns {
                 w.string(p.expression.description)
                 w.u32(UInt32(p.values.count))
-                p.values.withUnsafeBytes { w.raw(Array($0)) }
+                w.hash(BulkDigest.digest(p.values))
             }
         }
         return w.bytes

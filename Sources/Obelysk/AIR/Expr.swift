@@ -39,11 +39,18 @@ public indirect enum Expr: Sendable, Hashable, CustomStringConvertible {
 
     /// Every (column, offset) the expression reads.
     public var reads: Set<MaskItem> {
+        var items = Set<MaskItem>()
+        collectReads(into: &items)
+        return items
+    }
+
+    /// One walk into one set (a union per node would copy sets all the way up a wide tree).
+    private func collectReads(into items: inout Set<MaskItem>) {
         switch self {
-        case let .column(c, offset): return [MaskItem(column: c, offset: offset)]
-        case .constant: return []
-        case let .add(a, b), let .sub(a, b), let .mul(a, b): return a.reads.union(b.reads)
-        case let .neg(a): return a.reads
+        case let .column(c, offset): items.insert(MaskItem(column: c, offset: offset))
+        case .constant: break
+        case let .add(a, b), let .sub(a, b), let .mul(a, b): a.collectReads(into: &items); b.collectReads(into: &items)
+        case let .neg(a): a.collectReads(into: &items)
         }
     }
 
@@ -60,13 +67,23 @@ public indirect enum Expr: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    /// Appends the description to one buffer: interpolating the children's descriptions would copy
+    /// every subtree's text once per level, which is quadratic on the deep trees of a wide AIR.
+    private func write(to text: inout String) {
         switch self {
-        case let .column(c, offset): return offset == 0 ? "c\(c)" : "c\(c)[+\(offset)]"
-        case let .constant(k): return "\(k)"
-        case let .add(a, b): return "(\(a) + \(b))"
-        case let .sub(a, b): return "(\(a) - \(b))"
-        case let .mul(a, b): return "\(a)·\(b)"
-        case let .neg(a): return "-\(a)"
+        case let .column(c, offset):
+            text += "c"; text += String(c)
+            if offset != 0 { text += "[+"; text += String(offset); text += "]" }
+        case let .constant(k): text += String(k.value)
+        case let .add(a, b): text += "("; a.write(to: &text); text += " + "; b.write(to: &text); text += ")"
+        case let .sub(a, b): text += "("; a.write(to: &text); text += " - "; b.write(to: &text); text += ")"
+        case let .mul(a, b): a.write(to: &text); text += "·"; b.write(to: &text)
+        case let .neg(a): text += "-"; a.write(to: &text)
         }
     }
 }

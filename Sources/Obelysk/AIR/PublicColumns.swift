@@ -59,9 +59,8 @@ enum PublicColumns {
         }
     }
 
-    /// The combined interpolant at a secure point (the verifier's side).
-    static func combinedValue(system: ConstraintSystem, alpha: QM31, at point: CirclePoint<QM31>) -> QM31 {
-        let coefficients = combinedInterpolant(system: system, alpha: alpha)
+    /// The combined interpolant (its `combinedInterpolant` coefficients) at a secure point.
+    static func combinedValue(coefficients: [[M31]], at point: CirclePoint<QM31>) -> QM31 {
         guard coefficients.count == 4 else { return .zero }
         let basis = [QM31.one, QM31(.zero, .one, .zero, .zero), QM31(.zero, .zero, .one, .zero), QM31(.zero, .zero, .zero, .one)]
         var total = QM31.zero

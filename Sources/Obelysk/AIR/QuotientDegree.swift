@@ -31,10 +31,11 @@ public struct QuotientDegree: Sendable, Equatable {
     }
 
     /// C · Π(tangent lines at the excluded last rows) / Z_trace.
-    static func transition(_ e: Expr, rows n: Int) -> QuotientDegree {
+    /// `maxOffset` is `e.maxOffset`, passed in because callers already have it.
+    static func transition(_ e: Expr, maxOffset: Int, rows n: Int) -> QuotientDegree {
         var d = of(e, rows: n)
         let tangent = QuotientDegree(x: 1, y: 0)
-        for _ in 0..<e.maxOffset { d = d.times(tangent) }
+        for _ in 0..<maxOffset { d = d.times(tangent) }
         return QuotientDegree(x: d.x - n / 2, y: d.y - n / 2)
     }
 

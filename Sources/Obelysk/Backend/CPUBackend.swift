@@ -17,8 +17,10 @@ public struct CPUBackend: ProverBackend {
 
     public func commit(_ columns: [[M31]]) -> MerkleTree { MerkleTree(columns: columns, parallel: Parallelism.threadCount > 1) }
 
-    public func composition(system: ConstraintSystem, traceOnDomain: [[M31]], logExpansion: Int, alpha: QM31) -> [QM31] {
-        CPUComposition.evaluate(system: system, trace: traceOnDomain, logExpansion: logExpansion, alpha: alpha)
+    public func composition(system: ConstraintSystem, traceOnDomain: [[M31]], logExpansion: Int, alpha: QM31,
+                            publicInterpolant: [[M31]]) -> [QM31] {
+        CPUComposition.evaluate(system: system, trace: traceOnDomain, logExpansion: logExpansion, alpha: alpha,
+                                publicInterpolant: publicInterpolant)
     }
 
     public func deepQuotients(columns: [[M31]], logSize: Int, quotients: DeepQuotients) -> [QM31] {

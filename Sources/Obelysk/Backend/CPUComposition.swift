@@ -1,11 +1,16 @@
 /// Evaluates the composition polynomial over the composition domain on the CPU, chunk by chunk:
-/// the constraint program runs on a chunk of points, each constraint's values are folded into
-/// four M31 coordinate accumulators (α^i is a QM31, the constraint value an M31), and each group of
-/// constraints sharing a denominator is scaled by its M31 factor once per point.
+/// the system's kernel or its compiled constraint program computes every constraint on a chunk of
+/// points, each group of constraints sharing a denominator is combined with its α powers into four
+/// M31 coordinates (`RandomCombination`: α^i is a QM31, the constraint value an M31), and scaled by
+/// its M31 factor once per point.
 enum CPUComposition {
-    static let chunkSize = 1024
+    /// Points per chunk: the program's register file (one row per live value) and the kernel's
+    /// values (one row per constraint) should stay in the L2 cache.
+    static let programChunkSize = 1024
+    static let kernelChunkSize = 256
 
-    static func evaluate(system: ConstraintSystem, trace: [[M31]], logExpansion s: Int, alpha: QM31) -> [QM31] {
+    static func evaluate(system: ConstraintSystem, trace: [[M31]], logExpansion s: Int, alpha: QM31,
+                         publicInterpolant: [[M31]]) -> [QM31] {
         let n = system.logRows
         let m = n + s
         let domain = CircleDomain(logSize: m)
@@ -41,24 +46,39 @@ enum CPUComposition {
         }
         let powers = alphaPowers
 
-        // Public columns run in the same program, after the transitions; the combined interpolant of
-        // their public vectors (Σ_k α^{p_k} I_k) is evaluated over the whole domain once.
-        let program = ConstraintProgram(system.transitions + system.publicColumns.map(\.expression))
+        // Constraint values come from the system's kernel when it has one, else from the compiled
+        // program; either way value k (transitions, then public-column expressions) of point i of a
+        // chunk sits at row k of a register file. Public columns run after the transitions; the
+        // combined interpolant of their public vectors (Σ_k α^{p_k} I_k) is evaluated over the whole
+        // domain once.
+        let kernel = system.usableKernel
+        let program = kernel == nil ? ConstraintProgram(system.transitions + system.publicColumns.map(\.expression)) : nil
+        let chunkSize = kernel == nil ? programChunkSize : kernelChunkSize
         let publicFirstPower = PublicColumns.firstPower(system)
-        let publicOnDomain: [[UInt32]] = PublicColumns.combinedInterpolant(system: system, alpha: alpha).map {
+        let publicOnDomain: [[UInt32]] = publicInterpolant.map {
             CircleFFT.evaluate($0, logSize: m).map(\.value)
         }
-        let zInverseWords = zInverse.map(\.value)
-        let maxOffsets = system.transitions.map(\.maxOffset)
+        let transitionCount = system.transitions.count
+        let maxOffsets = system.transitionMaxOffsets
         let rows = system.rowCount
-        // Constraints sharing a max offset share their excluded rows: sum them, then scale once.
-        let groupOffsets = Array(Set(maxOffsets)).sorted()
-        let groupOfConstraint = maxOffsets.map { groupOffsets.firstIndex(of: $0)! }
+        // Constraints sharing a max offset share their excluded rows: combine them, then scale once.
+        // Public columns share the factor 1/Z of max offset 0, so they join that group, with their
+        // combined interpolant subtracted before the scaling.
+        var offsetSet = Set(maxOffsets)
+        if !system.publicColumns.isEmpty { offsetSet.insert(0) }
+        let groupOffsets = offsetSet.sorted()
+        let groupMembers: [[Int]] = groupOffsets.map { k in
+            var members = (0..<transitionCount).filter { maxOffsets[$0] == k }
+            if k == 0 { members += (0..<system.publicColumns.count).map { transitionCount + $0 } }
+            return members
+        }
+        let groupCombinations: [RandomCombination] = groupMembers.map { members in
+            RandomCombination(members.map { $0 < transitionCount ? powers[$0] : powers[publicFirstPower + $0 - transitionCount] })
+        }
         let exclusions: [[CirclePoint<M31>]] = groupOffsets.map { k in
             CompositionPolynomial.excludedRows(maxOffset: k, rows: rows).map { traceDomain.rowIndex($0).point }
         }
         // Boundary constraints, grouped by row: each row has its factor (1 + h.x)/h.y.
-        let transitionCount = system.transitions.count
         var byRow: [Int: [(power: Int, constraint: BoundaryConstraint)]] = [:]
         for (i, b) in system.boundaries.enumerated() { byRow[b.row, default: []].append((transitionCount + i, b)) }
         let boundaryRows = byRow.sorted { $0.key < $1.key }
@@ -79,72 +99,99 @@ enum CPUComposition {
             return parallelMap(size) { ((M31.one + xs[$0] * t.x + ys[$0] * t.y) * hyInverse[$0]).value }
         }
 
+        // Flat copies, so that the parallel loop reads them through plain pointers.
+        let factorFlat: [UInt32] = transitionFactors.flatMap { $0 }
+        let publicFlat: [UInt32] = publicOnDomain.isEmpty ? [0] : publicOnDomain.flatMap { $0 }
+        let kernelRegisters = Array(0..<(kernel?.outputCount ?? 0))
+
         var result = [QM31](unsafeUninitializedCapacity: size) { _, initialized in initialized = size }   // every entry is written below
         result.withUnsafeMutableBufferPointer { out in
             let target = SharedMutablePointer(out.baseAddress!)
-            parallelChunks(count: size, minChunk: chunkSize, alignment: chunkSize) { start, end in
-                var accumulator = Accumulator(count: chunkSize)
-                var group = Accumulator(count: chunkSize)
-                var chunkStart = start
-                while chunkStart < end {
-                    let count = min(chunkSize, end - chunkStart)
-                    accumulator.clear(count)
-                    let registers = program.run(count: count) { item, buffer in
-                        trace[item.column].withUnsafeBufferPointer { column in
-                            column.withMemoryRebound(to: UInt32.self) { c in
-                                if item.offset == 0 {
-                                    buffer.update(from: c.baseAddress! + chunkStart, count: count)
-                                } else {
-                                    neighbours[item.offset]!.withUnsafeBufferPointer { map in
-                                        for i in 0..<count { buffer[i] = c[Int(map[chunkStart + i])] }
+            ColumnPointers.with(trace) { columnBuffer in
+            factorFlat.withUnsafeBufferPointer { factorBuffer in
+            publicFlat.withUnsafeBufferPointer { publicBuffer in
+                let columns = SharedPointer(columnBuffer.baseAddress!)
+                let factorWords = SharedPointer(factorBuffer.baseAddress!), publicWords = SharedPointer(publicBuffer.baseAddress!)
+                parallelChunks(count: size, minChunk: chunkSize, alignment: chunkSize) { start, end in
+                    var accumulator = Accumulator(count: chunkSize)
+                    var group = Accumulator(count: chunkSize)
+                    let kernelValues = UnsafeMutablePointer<UInt32>.allocate(capacity: kernel.map { $0.outputCount * chunkSize } ?? 0)
+                    let chunkColumns = ColumnChunk(columnCount: kernel == nil ? 0 : trace.count, capacity: chunkSize)
+                    let groupRows = UnsafeMutablePointer<UnsafePointer<UInt32>>.allocate(capacity: transitionCount + system.publicColumns.count)
+                    defer { kernelValues.deallocate(); groupRows.deallocate() }
+                    var chunkStart = start
+                    while chunkStart < end {
+                        let count = min(chunkSize, end - chunkStart)
+                        precondition(count % 8 == 0, "composition chunks are whole vectors")
+                        accumulator.clear(count)
+                        // The register file of this chunk, and the register of each constraint value.
+                        func withValues(_ body: (UnsafePointer<UInt32>, [Int]) -> Void) {
+                            if let kernel {
+                                chunkColumns.load(from: columns.base, start: chunkStart, count: count)
+                                ConstraintKernelRunner.run(kernel, columns: chunkColumns.pointers, start: 0, count: count, into: kernelValues)
+                                body(kernelValues, kernelRegisters)
+                            } else if let program {
+                                let registers = program.run(count: count) { item, buffer in
+                                    trace[item.column].withUnsafeBufferPointer { column in
+                                        column.withMemoryRebound(to: UInt32.self) { c in
+                                            if item.offset == 0 {
+                                                buffer.update(from: c.baseAddress! + chunkStart, count: count)
+                                            } else {
+                                                neighbours[item.offset]!.withUnsafeBufferPointer { map in
+                                                    for i in 0..<count { buffer[i] = c[Int(map[chunkStart + i])] }
+                                                }
+                                            }
+                                        }
                                     }
                                 }
+                                registers.withUnsafeBufferPointer { body($0.baseAddress!, program.outputs) }
                             }
                         }
-                    }
-                    registers.withUnsafeBufferPointer { regs in
-                        for g in 0..<exclusions.count {
-                            group.clear(count)
-                            for (c, r) in program.outputs.prefix(transitionCount).enumerated() where groupOfConstraint[c] == g {
-                                group.add(powers[c], times: regs.baseAddress! + r * count, count: count)
-                            }
-                            transitionFactors[g].withUnsafeBufferPointer { accumulator.add(group, scaledBy: $0.baseAddress! + chunkStart, count: count) }
-                        }
-                    }
-                    if !publicOnDomain.isEmpty {
-                        group.clear(count)
-                        registers.withUnsafeBufferPointer { regs in
-                            for k in 0..<system.publicColumns.count {
-                                group.add(powers[publicFirstPower + k], times: regs.baseAddress! + program.outputs[transitionCount + k] * count, count: count)
-                            }
-                        }
-                        group.words.withUnsafeMutableBufferPointer { w in
-                            for q in 0..<4 {
-                                let out = w.baseAddress! + q * chunkSize
-                                publicOnDomain[q].withUnsafeBufferPointer { v in
-                                    for i in 0..<count { out[i] = subM31(out[i], v[chunkStart + i]) }
+                        withValues { file, valueRegister in accumulator.words.withUnsafeMutableBufferPointer { words in
+                            let acc = words.baseAddress!
+                            for (g, members) in groupMembers.enumerated() {
+                                for (j, k) in members.enumerated() { groupRows[j] = file + valueRegister[k] * count }
+                                let combination = groupCombinations[g]
+                                let subtractsPublic = groupOffsets[g] == 0 && !system.publicColumns.isEmpty
+                                let factors = factorWords.base + g * size + chunkStart
+                                for i in Swift.stride(from: 0, to: count, by: 8) {
+                                    var (c0, c1, c2, c3) = combination.combine(rows: groupRows, at: i)
+                                    if subtractsPublic {
+                                        let p = publicWords.base + chunkStart + i
+                                        c0 = subM31(c0, load(p))
+                                        c1 = subM31(c1, load(p + size))
+                                        c2 = subM31(c2, load(p + 2 * size))
+                                        c3 = subM31(c3, load(p + 3 * size))
+                                    }
+                                    let f = load(factors + i)
+                                    storePacked(addM31(loadPacked(acc + i), mulM31(c0, f)), acc + i)
+                                    storePacked(addM31(loadPacked(acc + chunkSize + i), mulM31(c1, f)), acc + chunkSize + i)
+                                    storePacked(addM31(loadPacked(acc + 2 * chunkSize + i), mulM31(c2, f)), acc + 2 * chunkSize + i)
+                                    storePacked(addM31(loadPacked(acc + 3 * chunkSize + i), mulM31(c3, f)), acc + 3 * chunkSize + i)
                                 }
                             }
+                        } }
+                        for (rowIndex, (_, items)) in boundaryRows.enumerated() {
+                            group.clear(count)
+                            var difference = [UInt32](repeating: 0, count: count)
+                            for (powerIndex, b) in items {
+                                let column = trace[b.column]
+                                for i in 0..<count { difference[i] = (column[chunkStart + i] - b.value).value }
+                                difference.withUnsafeBufferPointer { group.add(powers[powerIndex], times: $0.baseAddress!, count: count) }
+                            }
+                            boundaryFactors[rowIndex].withUnsafeBufferPointer { accumulator.add(group, scaledBy: $0.baseAddress! + chunkStart, count: count) }
                         }
-                        zInverseWords.withUnsafeBufferPointer { accumulator.add(group, scaledBy: $0.baseAddress! + chunkStart, count: count) }
+                        for i in 0..<count { target[chunkStart + i] = accumulator.value(i) }
+                        chunkStart += count
                     }
-                    for (rowIndex, (_, items)) in boundaryRows.enumerated() {
-                        group.clear(count)
-                        var difference = [UInt32](repeating: 0, count: count)
-                        for (powerIndex, b) in items {
-                            let column = trace[b.column]
-                            for i in 0..<count { difference[i] = (column[chunkStart + i] - b.value).value }
-                            difference.withUnsafeBufferPointer { group.add(powers[powerIndex], times: $0.baseAddress!, count: count) }
-                        }
-                        boundaryFactors[rowIndex].withUnsafeBufferPointer { accumulator.add(group, scaledBy: $0.baseAddress! + chunkStart, count: count) }
-                    }
-                    for i in 0..<count { target[chunkStart + i] = accumulator.value(i) }
-                    chunkStart += count
                 }
-            }
+            } } }
         }
         return result
     }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<UInt32>) -> PackedM31 { UnsafeRawPointer(p).loadUnaligned(as: PackedM31.self) }
 }
 
 /// Four M31 coordinate rows holding QM31 sums for a chunk of points, in one flat buffer.

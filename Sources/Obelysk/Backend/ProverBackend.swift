@@ -10,8 +10,10 @@ public protocol ProverBackend: Sendable {
     /// A Merkle tree whose leaves are the rows of the columns.
     func commit(_ columns: [[M31]]) -> MerkleTree
     /// The composition polynomial's values on the canonic domain of size 2^(logRows + logExpansion),
-    /// given the trace evaluated on that domain.
-    func composition(system: ConstraintSystem, traceOnDomain: [[M31]], logExpansion: Int, alpha: QM31) -> [QM31]
+    /// given the trace evaluated on that domain and the public columns' combined interpolant
+    /// (`PublicColumns.combinedInterpolant`, which the prover computes once for this and its self-check).
+    func composition(system: ConstraintSystem, traceOnDomain: [[M31]], logExpansion: Int, alpha: QM31,
+                     publicInterpolant: [[M31]]) -> [QM31]
     /// The DEEP quotient combination over the domain on which `columns` are evaluated.
     func deepQuotients(columns: [[M31]], logSize: Int, quotients: DeepQuotients) -> [QM31]
     /// One FRI fold of adjacent pairs: (a + b) + α·(a - b)·t⁻¹, t the layer's twiddle for the pair.

@@ -39,16 +39,26 @@ public enum PointEvaluation {
         return results.values
     }
 
-    /// Σ a[i]·b[i] mod p on 8-lane vectors.
+    /// Σ a[i]·b[i] mod p on 8-lane vectors. Products of even and odd lanes are summed as 64-bit
+    /// integers and folded every four vectors (as in `RandomCombination`: four products below
+    /// 2^62 plus a folded sum stay below 2^64), instead of reducing every product.
     static func dot(_ a: UnsafePointer<UInt32>, _ b: UnsafePointer<UInt32>, count: Int) -> M31 {
-        var accumulator = PackedM31(repeating: 0)
+        typealias Wide = RandomCombination.Wide
+        let low32 = Wide(repeating: 0xffff_ffff)
+        var even = Wide(), odd = Wide()
         var i = 0
         while i + 8 <= count {
-            let x = UnsafeRawPointer(a + i).loadUnaligned(as: PackedM31.self)
-            let y = UnsafeRawPointer(b + i).loadUnaligned(as: PackedM31.self)
-            accumulator = addM31(accumulator, mulM31(x, y))
-            i += 8
+            let end = min(count & ~7, i + 32)
+            while i < end {
+                let x = unsafeBitCast(UnsafeRawPointer(a + i).loadUnaligned(as: PackedM31.self), to: Wide.self)
+                let y = unsafeBitCast(UnsafeRawPointer(b + i).loadUnaligned(as: PackedM31.self), to: Wide.self)
+                even &+= (x & low32) &* (y & low32)
+                odd &+= (x &>> 32) &* (y &>> 32)
+                i += 8
+            }
+            even = RandomCombination.fold(even); odd = RandomCombination.fold(odd)
         }
+        let accumulator = RandomCombination.reduce(even, odd)
         var total = M31.zero
         for lane in 0..<8 { total = total + M31(canonical: accumulator[lane]) }
         while i < count { total = total + M31(canonical: a[i]) * M31(canonical: b[i]); i += 1 }

@@ -50,6 +50,19 @@ public struct Statement: Sendable, Hashable, Codable {
         return Statement(workload: workload, logRows: logRows, parameters: parameters, publicInputs: inputs, publicOutputs: outputs)
     }
 
+    /// What the transcript absorbs: the canonical encoding with the public input and output vectors
+    /// replaced by their bulk digests (see `BulkDigest`), which bind them as firmly at a fraction of
+    /// the cost (a Poseidon2 batch of 2^16 carries 8 MB of them).
+    var transcriptBytes: [UInt8] {
+        var w = ByteWriter()
+        w.string(workload)
+        w.u8(UInt8(logRows))
+        w.u32(UInt32(parameters.count)); for p in parameters { w.u64(UInt64(p)) }
+        w.u32(UInt32(publicInputs.count)); w.hash(BulkDigest.digest(publicInputs))
+        w.u32(UInt32(publicOutputs.count)); w.hash(BulkDigest.digest(publicOutputs))
+        return w.bytes
+    }
+
     public var canonicalBytes: [UInt8] {
         var w = ByteWriter()
         encode(into: &w)

@@ -71,10 +71,12 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         // 1. Trace: rows → storage order on the trace domain → coefficients → commitment domain.
         let traceDomain = CircleDomain(logSize: n)
         let positions = (0..<system.rowCount).map { traceDomain.storagePosition(ofRow: $0) }
-        let traceEvaluations: [[M31]] = trace.map { column in
-            var stored = [M31](repeating: .zero, count: column.count)
-            for (r, v) in column.enumerated() { stored[positions[r]] = v }
-            return stored
+        let traceEvaluations: [[M31]] = parallelMap(trace.count, minChunk: 1) { c in
+            let column = trace[c]
+            return [M31](unsafeUninitializedCapacity: column.count) { stored, initialized in
+                for (r, v) in column.enumerated() { stored[positions[r]] = v }   // a permutation: every slot written
+                initialized = column.count
+            }
         }
         let traceCoefficients = backend.interpolate(traceEvaluations)
         let traceCommitted = backend.evaluate(traceCoefficients, logSize: commitLog)
@@ -85,7 +87,9 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         // 2. Composition: evaluate, interpolate, split into 2^s parts of the trace's size, commit.
         let alpha = channel.drawQM31()
         let traceOnComposition = s == config.logBlowup ? traceCommitted : backend.evaluate(traceCoefficients, logSize: n + s)
-        let composition = backend.composition(system: system, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha)
+        let publicInterpolant = PublicColumns.combinedInterpolant(system: system, alpha: alpha)
+        let composition = backend.composition(system: system, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha,
+                                              publicInterpolant: publicInterpolant)
         let compositionCoordinates = backend.interpolate((0..<4).map { j in composition.map { $0.coordinate(j) } })
         let partSize = system.rowCount
         var compositionParts: [[M31]] = []
@@ -114,7 +118,8 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let partSamples = PointEvaluation.evaluate(compositionParts, at: oods)
         if checked {
             let expected = try CompositionPolynomial.evaluate(system: system, at: oods,
-                                                              mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha)
+                                                              mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha,
+                                                              publicInterpolant: publicInterpolant)
             let reassembled = CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s)
             guard expected == reassembled else {
                 throw ProverError.internalInconsistency("composition polynomial disagrees with the constraints at the sample point")
@@ -178,6 +183,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
     /// Checks every constraint on every row it applies to, so that an honest prover never emits a
     /// proof of a false statement. Runs the compiled constraint program over row chunks.
     func checkConstraints(system: ConstraintSystem, trace: [[M31]]) throws {
+        if let kernel = system.usableKernel { return try checkConstraints(system: system, trace: trace, kernel: kernel) }
         let rows = system.rowCount
         let program = ConstraintProgram(system.transitions)
         let chunk = 1024
@@ -196,7 +202,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
                 }
             }
             for (c, r) in program.outputs.enumerated() {
-                let limit = rows - system.transitions[c].maxOffset
+                let limit = rows - system.transitionMaxOffsets[c]
                 for i in 0..<count where start + i < limit && registers[r * count + i] != 0 {
                     throw ProverError.constraintViolated("transition \(c) (\(system.transitions[c])) fails at row \(start + i)")
                 }
@@ -222,6 +228,44 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
                 start += count
             }
         }
+        for b in system.boundaries where trace[b.column][b.row] != b.value {
+            throw ProverError.constraintViolated("column \(b.column) row \(b.row) is \(trace[b.column][b.row]), the statement says \(b.value)")
+        }
+    }
+}
+
+extension StarkProver {
+    /// The same check through the system's kernel (row-local constraints, so no wrap-around), on
+    /// all threads: chunks report their first failure and the earliest row's is thrown.
+    func checkConstraints(system: ConstraintSystem, trace: [[M31]], kernel: any ConstraintKernel) throws {
+        let rows = system.rowCount
+        let chunk = min(rows, 256)
+        let transitionCount = system.transitions.count
+        let failures = ResultSlots<ProverError?>(count: rows / chunk)
+        ColumnPointers.with(trace) { columnBuffer in
+            let columns = SharedPointer(columnBuffer.baseAddress!)
+            parallelFor(rows / chunk) { c in
+                let start = c * chunk
+                let values = UnsafeMutablePointer<UInt32>.allocate(capacity: kernel.outputCount * chunk)
+                defer { values.deallocate() }
+                let chunkColumns = ColumnChunk(columnCount: trace.count, capacity: chunk)
+                chunkColumns.load(from: columns.base, start: start, count: chunk)
+                ConstraintKernelRunner.run(kernel, columns: chunkColumns.pointers, start: 0, count: chunk, into: values)
+                var failure: ProverError?
+                search: for i in 0..<chunk {
+                    for k in 0..<transitionCount where values[k * chunk + i] != 0 {
+                        failure = .constraintViolated("transition \(k) (\(system.transitions[k])) fails at row \(start + i)")
+                        break search
+                    }
+                    for (k, p) in system.publicColumns.enumerated() where values[(transitionCount + k) * chunk + i] != p.values[start + i].value {
+                        failure = .constraintViolated("public column \(k) (\(p.expression)) is \(values[(transitionCount + k) * chunk + i]) at row \(start + i), the statement says \(p.values[start + i])")
+                        break search
+                    }
+                }
+                failures.set(c, failure)
+            }
+        }
+        if let failure = failures.values.lazy.compactMap({ $0 }).first { throw failure }
         for b in system.boundaries where trace[b.column][b.row] != b.value {
             throw ProverError.constraintViolated("column \(b.column) row \(b.row) is \(trace[b.column][b.row]), the statement says \(b.value)")
         }

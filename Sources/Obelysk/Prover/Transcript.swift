@@ -6,7 +6,7 @@ enum Transcript {
         var channel = Channel()
         channel.mix(bytes: Array(StarkProof.formatName.utf8))
         channel.mix(bytes: config.canonicalBytes)
-        channel.mix(bytes: statement.canonicalBytes)
+        channel.mix(bytes: statement.transcriptBytes)
         channel.mix(root: Blake2s.hash(system.canonicalBytes))
         return channel
     }

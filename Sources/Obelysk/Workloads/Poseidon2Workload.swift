@@ -60,7 +60,7 @@ public enum Poseidon2Workload: Workload {
         }
         do {
             return try ConstraintSystem(logRows: statement.logRows, columnCount: columnCount, transitions: air.transitions,
-                                        boundaries: [], publicColumns: publicColumns)
+                                        boundaries: [], publicColumns: publicColumns, kernel: Poseidon2ConstraintKernel())
         } catch {
             throw WorkloadError.invalidStatement("\(error)")
         }
@@ -75,47 +75,45 @@ public enum Poseidon2Workload: Workload {
         let batch = inputs.count
         let logRows = logRows(batch: batch)
         let rows = 1 << logRows
-        // One flat column-major buffer (column c at offset c·rows), filled in parallel by row
-        // ranges: each row's witness is its permutation's S-box outputs.
-        let storage = UnsafeMutablePointer<M31>.allocate(capacity: columnCount * rows)
-        storage.initialize(repeating: .zero, count: columnCount * rows)
-        let outputStorage = UnsafeMutablePointer<M31>.allocate(capacity: width * batch)
-        outputStorage.initialize(repeating: .zero, count: width * batch)
-        defer { storage.deallocate(); outputStorage.deallocate() }
-        let table = SharedMutablePointer(storage), outputTable = SharedMutablePointer(outputStorage)
         let states = inputs
-        parallelChunks(count: rows, minChunk: 256) { start, end in
-            // Rows in blocks: each block's witness is built row-major in a small buffer, then written
-            // out column by column (contiguous runs instead of one scattered write per column per row).
-            let block = 64
-            var local = [M31](repeating: .zero, count: block * columnCount)
-            var state = [M31](repeating: .zero, count: width)
-            var blockStart = start
-            while blockStart < end {
-                let blockEnd = min(end, blockStart + block)
-                local.withUnsafeMutableBufferPointer { buffer in
-                    let w = buffer.baseAddress!
-                    for r in blockStart..<blockEnd {
-                        let row = w + (r - blockStart) * columnCount
-                        for i in 0..<width { row[inputColumns + i] = r < batch ? states[r][i] : .zero }
-                        for i in 0..<width { state[i] = row[inputColumns + i] }
-                        state.withUnsafeMutableBufferPointer {
-                            Poseidon2M31.permute($0.baseAddress!, fullSboxes: row + fullRoundColumns, partialSboxes: row + partialRoundColumns)
+        var outputs = [M31](repeating: .zero, count: width * batch)
+        // Eight permutations at a time, one per vector lane (rows is a multiple of 8): each S-box
+        // layer's output vector is one 32-byte store into its column, the input states are gathered
+        // lane by lane and the outputs scattered back. Rows past the batch permute the zero state.
+        let trace = outputs.withUnsafeMutableBufferPointer { outputBuffer in
+            let outputTable = SharedMutablePointer(outputBuffer.baseAddress!)
+            return NewColumns.make(count: columnCount, rows: rows) { pointers in
+                let columns = SharedPointer(pointers.baseAddress!)
+                parallelChunks(count: rows / 8, minChunk: 32) { start, end in
+                    let state = UnsafeMutablePointer<PackedM31>.allocate(capacity: width)
+                    defer { state.deallocate() }
+                    for group in start..<end {
+                        let row = 8 * group
+                        for i in 0..<width {
+                            var lanes = PackedM31()
+                            for k in 0..<8 where row + k < batch { lanes[k] = states[row + k][i].value }
+                            state[i] = lanes
+                            store(lanes, columns[inputColumns + i] + row)
                         }
-                        if r < batch { for i in 0..<width { outputTable[width * r + i] = state[i] } }
-                    }
-                    for c in 0..<columnCount {
-                        for r in blockStart..<blockEnd { table[c * rows + r] = w[(r - blockStart) * columnCount + c] }
+                        Poseidon2Packed.permute(state) { index, value in
+                            store(value, columns[fullRoundColumns + index] + row)
+                            return value
+                        }
+                        for k in 0..<8 where row + k < batch {
+                            for i in 0..<width { outputTable[width * (row + k) + i] = M31(canonical: state[i][k]) }
+                        }
                     }
                 }
-                blockStart = blockEnd
             }
         }
-        let trace = (0..<columnCount).map { c in Array(UnsafeBufferPointer(start: storage + c * rows, count: rows)) }
-        let outputs = Array(UnsafeBufferPointer(start: outputStorage, count: width * batch))
         let statement = Statement(workload: name, logRows: logRows, parameters: [batch],
                                   publicInputs: inputs.flatMap { $0 }, publicOutputs: outputs)
         return (statement, trace)
+    }
+
+    @inline(__always)
+    private static func store(_ value: PackedM31, _ target: UnsafeMutablePointer<M31>) {
+        UnsafeMutableRawPointer(target).storeBytes(of: value, as: PackedM31.self)
     }
 
     /// `count` input states drawn from a seed (SplitMix64, reduced mod p), reproducible anywhere.
