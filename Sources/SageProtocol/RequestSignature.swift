@@ -59,13 +59,16 @@ public struct RequestSignature: Sendable, Equatable {
 
     /// Reads the four headers (`header(name)` returns a header's value). Returns nil when none of
     /// them is present (an unsigned request); throws when some are present but malformed.
-    public static func parse(header: (String) -> String?) throws(RequestSignatureError) -> RequestSignature? {
+    /// `knownKey` may return an already validated key for an x-coordinate (a server's cache of
+    /// workers it has seen), which saves checking that x is on the curve for every request.
+    public static func parse(header: (String) -> String?,
+                             knownKey: (Felt) -> StarkPublicKey? = { _ in nil }) throws(RequestSignatureError) -> RequestSignature? {
         let key = header(keyHeader), ts = header(timestampHeader), nonce = header(nonceHeader), sig = header(signatureHeader)
         if key == nil, ts == nil, nonce == nil, sig == nil { return nil }
         guard let key, let ts, let nonce, let sig else {
             throw .malformed("a signed request needs all of \(keyHeader), \(timestampHeader), \(nonceHeader) and \(signatureHeader)")
         }
-        guard let keyFelt = try? Felt(hex: key), let publicKey = try? StarkPublicKey(keyFelt) else {
+        guard let keyFelt = try? Felt(hex: key), let publicKey = knownKey(keyFelt) ?? (try? StarkPublicKey(keyFelt)) else {
             throw .malformed("\(keyHeader) is not a Stark public key")
         }
         guard let timestamp = Int64(ts), timestamp >= 0 else { throw .malformed("\(timestampHeader) is not Unix seconds") }

@@ -20,7 +20,9 @@ public enum BulkDigest {
             if column.count < rows { column += [M31](repeating: .zero, count: rows - column.count) }
             return column
         }
-        let root = MerkleTree(columns: columns, parallel: Parallelism.threadCount > 1).root
+        // Threads pay off only for long vectors; a verifier checking many small proofs (the
+        // coordinator) must not start a parallel loop for a handful of values.
+        let root = MerkleTree(columns: columns, parallel: Parallelism.threadCount > 1 && rows >= 1 << 12).root
         var w = ByteWriter()
         w.u64(UInt64(values.count))
         w.hash(root)

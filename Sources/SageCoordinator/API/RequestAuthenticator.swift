@@ -19,7 +19,7 @@ public final class RequestAuthenticator: Sendable {
     let network: Network
     let windowSeconds: Int
     /// Prepared verification tables for keys seen recently (several times faster per signature).
-    let verifiers = NIOLockedValueBox<[StarkPublicKey: StarkVerifyingKey]>([:])
+    let verifiers = NIOLockedValueBox<[Felt: StarkVerifyingKey]>([:])
     static let maxCachedVerifiers = 4_096
 
     init(store: CoordinatorStore, clock: any CoordinatorClock, network: Network, windowSeconds: Int) {
@@ -29,7 +29,10 @@ public final class RequestAuthenticator: Sendable {
     /// The hex public key that signed the request; 401 otherwise.
     func signer(of request: Request, body: [UInt8]) async throws -> String {
         let signature: RequestSignature?
-        do { signature = try RequestSignature.parse(header: { request.headers[HTTPField.Name($0)!] }) } catch {
+        do {
+            signature = try RequestSignature.parse(header: { HTTPField.Name($0).flatMap { request.headers[$0] } },
+                                                   knownKey: { x in verifiers.withLockedValue { $0[x]?.publicKey } })
+        } catch {
             throw APIError.unauthorized("\(error)")
         }
         guard let signature else {
@@ -50,7 +53,7 @@ public final class RequestAuthenticator: Sendable {
             }
             return "client:\(name)"
         }
-        if request.headers[HTTPField.Name(RequestSignature.keyHeader)!] != nil {
+        if HTTPField.Name(RequestSignature.keyHeader).flatMap({ request.headers[$0] }) != nil {
             return try await signer(of: request, body: body)
         }
         throw APIError.unauthorized("this route needs an API key (Authorization: Bearer …) or a Stark signature")
@@ -62,7 +65,7 @@ public final class RequestAuthenticator: Sendable {
         guard abs(age) <= Double(windowSeconds) else {
             throw APIError.unauthorized("the request timestamp is \(Int(age)) s from the coordinator's clock; the window is ±\(windowSeconds) s (check the worker's clock)")
         }
-        let verifier = verifiers.withLockedValue { $0[signature.publicKey] }
+        let verifier = verifiers.withLockedValue { $0[signature.publicKey.x] }
         let pathAndQuery = request.head.path ?? request.uri.path
         guard signature.verify(network: network.rawValue, method: request.method.rawValue, pathAndQuery: pathAndQuery,
                                body: body, verifier: verifier) else {
@@ -72,7 +75,7 @@ public final class RequestAuthenticator: Sendable {
             let prepared = StarkVerifyingKey(signature.publicKey)
             verifiers.withLockedValue { cache in
                 if cache.count >= Self.maxCachedVerifiers { cache.removeAll(keepingCapacity: true) }
-                cache[signature.publicKey] = prepared
+                cache[signature.publicKey.x] = prepared
             }
         }
         let key = signature.publicKey.x.hexString

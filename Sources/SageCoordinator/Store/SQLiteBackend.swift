@@ -37,7 +37,10 @@ public final class SQLiteBackend: SQLDatabase {
         var dialect: SQLDialect { .sqlite }
 
         func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map(Self.bind)))
+            // Cached statements: the store runs the same few statements thousands of times a second,
+            // and preparing one (parse, plan, authorizer callbacks) costs more than running it.
+            let statement = try db.cachedStatement(sql: sql)
+            let rows = try Row.fetchAll(statement, arguments: StatementArguments(arguments.map(Self.bind)))
             return rows.map { row in
                 var values: [String: SQLValue] = [:]
                 for (column, dbValue) in row {
@@ -54,7 +57,7 @@ public final class SQLiteBackend: SQLDatabase {
         }
 
         func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-            try db.execute(sql: sql, arguments: StatementArguments(arguments.map(Self.bind)))
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments.map(Self.bind)))
             return db.changesCount
         }
 
