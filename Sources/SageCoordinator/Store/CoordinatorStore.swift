@@ -40,18 +40,23 @@ public final class CoordinatorStore: Sendable {
 
     static func newID() -> String { UUID().uuidString.lowercased() }
 
-    /// Adds to a named counter (metrics that must survive restarts and add up across instances).
+    static let counterShards: Int64 = 16
+
+    /// Adds to a named counter (metrics that must survive restarts and add up across instances),
+    /// in one of its shards chosen at random so that concurrent transactions rarely wait on each other.
     static func bump(_ tx: any SQLTransaction, _ name: String, by amount: Int64 = 1) throws {
         try tx.execute("""
-            INSERT INTO counters (name, value) VALUES (?, ?)
-            ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value
-            """, [.text(name), .int(amount)])
+            INSERT INTO counters (name, shard, value) VALUES (?, ?, ?)
+            ON CONFLICT (name, shard) DO UPDATE SET value = counters.value + excluded.value
+            """, [.text(name), .int(Int64.random(in: 0..<counterShards)), .int(amount)])
     }
 
     public func counters() async throws -> [String: Int64] {
         try await read { tx in
             var result: [String: Int64] = [:]
-            for row in try tx.query("SELECT name, value FROM counters", []) { result[try row.text("name")] = try row.int("value") }
+            for row in try tx.query("SELECT name, CAST(SUM(value) AS BIGINT) AS value FROM counters GROUP BY name", []) {
+                result[try row.text("name")] = try row.int("value")
+            }
             return result
         }
     }

@@ -67,8 +67,11 @@ enum Migrations {
                 envelope \(d.blobType) NOT NULL, submitted_at BIGINT NOT NULL)
             """,
             "CREATE INDEX proofs_job ON proofs (job_id)",
+            // Counters are sharded: one row per counter would be a lock every transaction queues on
+            // (PostgreSQL holds a row lock until commit).
             """
-            CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL DEFAULT 0)
+            CREATE TABLE counters (
+                name TEXT NOT NULL, shard BIGINT NOT NULL, value BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (name, shard))
             """,
         ])]
     }
