@@ -34,6 +34,8 @@ struct CoordinatorLoad: AsyncParsableCommand {
     var seconds = 15
     @Option(help: "Warm-up seconds, not measured.")
     var warmup = 3
+    @Option(help: "Jobs queued before the clock starts (default: 10 per worker), so that lease latency measures the coordinator rather than a starved queue.")
+    var backlog: Int?
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
 
@@ -69,16 +71,28 @@ struct CoordinatorLoad: AsyncParsableCommand {
             _ = try await Self.send(http, base, .POST, "/ledger/faucet", try Self.json(FaucetRequest(account: key.publicKey.x.hexString, amount: SageAmount(sage: 1_000_000))), key)
         }
 
+        let createBody = try Self.json(CreateJobRequest(task: task, reward: SageAmount(micros: 1_000)))
         let stats = Stats()
+        let backlogJobs = backlog ?? workers * 10
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (i, key) in clientKeys.enumerated() {
+                group.addTask {
+                    for _ in stride(from: i, to: backlogJobs, by: clientKeys.count) {
+                        let (status, _) = try await Self.send(http, base, .POST, "/jobs", createBody, key)
+                        if status == 201 { stats.created(.zero, measured: false) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
         let start = ContinuousClock.now
         let measureFrom = start + .seconds(warmup), end = measureFrom + .seconds(seconds)
-        let createBody = try Self.json(CreateJobRequest(task: task, reward: SageAmount(micros: 1_000)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for key in clientKeys {
                 group.addTask {
                     while ContinuousClock.now < end {
-                        // Keep a few hundred jobs queued: enough that workers never starve.
-                        if stats.queued() > 400 { try await Task.sleep(for: .milliseconds(5)); continue }
+                        // Keep the backlog topped up: enough that workers never starve.
+                        if stats.queued() > backlogJobs { try await Task.sleep(for: .milliseconds(5)); continue }
                         let t0 = ContinuousClock.now
                         let (status, _) = try await Self.send(http, base, .POST, "/jobs", createBody, key)
                         if status == 201 { stats.created(ContinuousClock.now - t0, measured: t0 >= measureFrom) }
