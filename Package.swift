@@ -21,9 +21,11 @@ let package = Package(
         .library(name: "StarknetRPC", targets: ["StarknetRPC"]),
         .library(name: "SageProtocol", targets: ["SageProtocol"]),
         .library(name: "SageCoordinator", targets: ["SageCoordinator"]),
+        .library(name: "SageWorker", targets: ["SageWorker"]),
         .executable(name: "bitsage-proof", targets: ["bitsage-proof"]),
         .executable(name: "sage-coordinator", targets: ["sage-coordinator"]),
         .executable(name: "coordinator-load", targets: ["coordinator-load"]),
+        .executable(name: "sage-worker", targets: ["sage-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -98,6 +100,33 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The worker node: config, keys, GPU detection, the coordinator client, the job loop and
+        // the local status/metrics server.
+        .target(
+            name: "SageWorker",
+            dependencies: [
+                "SageProtocol", "Obelysk", "StarknetKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "sage-worker",
+            dependencies: [
+                "SageWorker", "SageProtocol", "StarknetKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The coordinator's load benchmark (signed HTTP traffic on loopback), not a test.
         .executableTarget(
             name: "coordinator-load",
@@ -120,6 +149,18 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SageWorkerTests",
+            dependencies: [
+                "SageWorker", "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Where a worker keeps its files: `~/.bitsage` unless `--home` or `BITSAGE_HOME` says otherwise.
+///
+/// ```
+/// $BITSAGE_HOME/
+///   worker.toml                 the configuration (`sage-worker setup` writes it)
+///   keystore.json               the Stark signing key, Web3 Secret Storage v3 (starkli-compatible), mode 0600
+///   encryption-keystore.json    the seed of the X25519 encryption key, same format and password, mode 0600
+///   logs/worker.log             the log file of `sage-worker start`
+/// ```
+public struct WorkerHome: Sendable, Equatable {
+    public var path: String
+
+    public init(path: String) { self.path = (path as NSString).expandingTildeInPath }
+
+    /// `--home` if given, else `BITSAGE_HOME`, else `~/.bitsage`.
+    public static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> WorkerHome {
+        if let flag, !flag.isEmpty { return WorkerHome(path: flag) }
+        if let env = environment["BITSAGE_HOME"], !env.isEmpty { return WorkerHome(path: env) }
+        return WorkerHome(path: FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".bitsage").path)
+    }
+
+    public var configFile: String { file("worker.toml") }
+    public var keystoreFile: String { file("keystore.json") }
+    public var encryptionKeystoreFile: String { file("encryption-keystore.json") }
+    public var logDirectory: String { file("logs") }
+    public var logFile: String { file("logs/worker.log") }
+
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    /// Creates the directory (mode 0700: it holds the keystores) if it does not exist.
+    public func create() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw WorkerError.fileSystem("cannot create the worker home \(path): \(error.localizedDescription); pass --home DIR or set BITSAGE_HOME to a writable directory")
+        }
+    }
+}

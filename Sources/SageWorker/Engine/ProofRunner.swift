@@ -1,0 +1,33 @@
+import Foundation
+import Obelysk
+
+/// Proves a task on a dedicated thread (see `OnThread`), racing the worker's grace period: when the
+/// worker must stop before the proof is done, the caller gets `.abandoned` at once (the thread
+/// finishes in the background and its result is dropped) so it can release the lease.
+enum ProofRunner {
+    enum Outcome: Sendable {
+        case proved(StarkProof, Duration)
+        case failed(String)
+        case abandoned
+    }
+
+    static func prove(_ task: ProvingTask, config: ProofConfig, grace: GraceSignal) async -> Outcome {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+            let once = ResumeOnce(continuation)
+            let token = grace.onExpiry { once.resume(.abandoned) }
+            let thread = Thread {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let result = Result { try task.prove(config: config) }
+                let elapsed = clock.now - start
+                grace.cancel(token)
+                switch result {
+                case let .success(proof): once.resume(.proved(proof, elapsed))
+                case let .failure(error): once.resume(.failed("\(error)"))
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SageProtocol
+import ServiceLifecycle
+
+/// A whole worker as `sage-worker start` runs it: the engine and the local status server in one
+/// ServiceGroup. SIGTERM or SIGINT stops leasing; the engine finishes or releases its jobs within
+/// the grace period, then the status server stops.
+public struct WorkerNode: Sendable {
+    public let config: WorkerConfig
+    public let engine: WorkerEngine
+    public let status: WorkerStatusServer
+    let logger: Logger
+
+    public init(config: WorkerConfig, keys: WorkerKeys, detection: GPUDetector.Detection, http: HTTPClient = CoordinatorClient.sharedHTTP,
+                gracePeriod: Duration = .seconds(30), retry: RetryPolicy = .default, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        let client = try CoordinatorClient(baseURL: try config.coordinator(), network: config.network.rawValue, key: keys.signing,
+                                           http: http, retry: retry, logger: logger)
+        let registration = WorkerRegistration(
+            name: config.name, gpus: detection.gpus.map(\.info), workloads: nil,
+            accountAddress: keys.accountAddress.hexString, encryptionKey: keys.encryptionPublicKeyBase64,
+            maxConcurrentJobs: config.settings.maxConcurrentJobs)
+        let options = WorkerEngine.Options(maxConcurrentJobs: config.settings.maxConcurrentJobs,
+                                           pollInterval: .milliseconds(Int(config.settings.pollIntervalSeconds * 1_000)),
+                                           gracePeriod: gracePeriod)
+        engine = WorkerEngine(client: client, registration: registration, options: options,
+                              gpu: detection.gpus.isEmpty ? nil : GPUDetector(), logger: logger)
+        status = WorkerStatusServer(engine: engine, gpus: detection.gpus, gpuNote: detection.note, workerID: keys.workerID,
+                                    network: config.network.rawValue, logger: logger)
+    }
+
+    /// Runs until a signal (when `handleSignals`) or `engine.stop()`. `onHTTPRunning` gets the status port.
+    public func run(handleSignals: Bool = true, onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let http = status.application(host: config.settings.httpHost, port: config.settings.httpPort, onRunning: onHTTPRunning)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: http, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
+                  serviceName: "status-http"),
+            // Last in the list, so first to be told to shut down: the status server answers until the jobs are done.
+            .init(service: EngineService(engine: engine), successTerminationBehavior: .gracefullyShutdownGroup,
+                  failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "worker-engine"),
+        ]
+        var groupLogger = logger
+        groupLogger.logLevel = max(logger.logLevel, .notice)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: groupLogger))
+        try await group.run()
+    }
+}
+
+struct EngineService: Service {
+    let engine: WorkerEngine
+    func run() async throws { try await engine.run() }
+}
