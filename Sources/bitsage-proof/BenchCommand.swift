@@ -6,7 +6,11 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure prover kernels and whole proofs (medians), on one thread and on all threads.",
-        discussion: "Prints a table with the machine; --json FILE also writes the rows as JSON."
+        discussion: """
+        Prints a table with the machine; --json FILE also writes the rows as JSON. With --starknet it measures \
+        StarknetKit's signing, verification and hashing instead, and --compare-python PYTHON adds starknet-py \
+        (crypto-cpp) on the same inputs, in the same run.
+        """
     )
 
     @Option(help: "log2 sizes for the FFT kernels (comma-separated).")
@@ -42,6 +46,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
 
+    @Flag(help: "Measure StarknetKit instead of the prover: ECDSA sign and verify, public keys, Pedersen, Poseidon (one thread).")
+    var starknet = false
+
+    @Option(help: ArgumentHelp("With --starknet: a Python with starknet-py (.ci/python-env.sh makes .venv-ci/bin/python); "
+                               + "measures crypto-cpp on the same inputs in the same run and prints the ratios.",
+                               valueName: "python"))
+    var comparePython: String?
+
     struct Row: Codable {
         var kind: String
         var name: String
@@ -51,8 +63,19 @@ struct BenchCommand: ParsableCommand {
         var verifyMs: Double?
         var proofBytes: Int?
         var securityBits: Int?
+        /// --starknet rows (whose `median_ms` is the CPU time of one operation): operations per second of one
+        /// thread's CPU time and of wall-clock time, starknet-py's on the same inputs, and ours / theirs.
+        var opsPerSecond: Double?
+        var wallOpsPerSecond: Double?
+        var baselineOpsPerSecond: Double?
+        var baselineWallOpsPerSecond: Double?
+        var ratio: Double?
+        var wallRatio: Double?
         enum CodingKeys: String, CodingKey {
             case kind, name, threads, medianMs = "median_ms", throughput, verifyMs = "verify_ms", proofBytes = "proof_bytes", securityBits = "security_bits"
+            case opsPerSecond = "ops_per_cpu_second", wallOpsPerSecond = "ops_per_wall_second"
+            case baselineOpsPerSecond = "baseline_ops_per_cpu_second", baselineWallOpsPerSecond = "baseline_ops_per_wall_second"
+            case ratio, wallRatio = "wall_ratio"
         }
     }
 
@@ -61,6 +84,13 @@ struct BenchCommand: ParsableCommand {
         var date: String
         var runs: Int
         var rows: [Row]
+        /// --starknet --compare-python: what the baseline columns measured.
+        var baseline: String?
+        /// Load averages before and after a --starknet run (other work on the machine skews single-thread figures).
+        var loadAverage: [String]?
+        enum CodingKeys: String, CodingKey {
+            case machine, date, runs, rows, baseline, loadAverage = "load_average"
+        }
     }
 
     func ints(_ s: String) throws -> [Int] {
@@ -71,6 +101,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if comparePython != nil && !starknet { throw ValidationError("--compare-python needs --starknet") }
+        if starknet { return try runStarknet() }
         let threadCounts: [Int] = try threads.split(separator: ",").map {
             $0 == "all" ? ProcessInfo.processInfo.activeProcessorCount : try ints(String($0))[0]
         }
@@ -84,14 +116,55 @@ struct BenchCommand: ParsableCommand {
         }
         Parallelism.setThreadCount(nil)
         print(Self.table(rows))
-        if let json {
-            let formatter = ISO8601DateFormatter()
-            let report = Report(machine: machine, date: formatter.string(from: Date()), runs: runs, rows: rows)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
-            print("wrote \(json)")
+        try writeJSON(Report(machine: machine, date: ISO8601DateFormatter().string(from: Date()), runs: runs, rows: rows))
+    }
+
+    func writeJSON(_ report: Report) throws {
+        guard let json else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        print("wrote \(json)")
+    }
+
+    /// `--starknet`: StarknetKit's operations per second on one thread, and with --compare-python starknet-py's
+    /// on the same inputs, measured in this run, with the ratio computed from the two medians.
+    func runStarknet() throws {
+        let machine = Measurement.machine
+        let loadBefore = Measurement.loadAverage
+        let minimumBatchSeconds = 0.2
+        print("machine: \(machine); 1 thread; median of \(runs) batches of ≥ \(minimumBatchSeconds) CPU seconds; "
+              + "load average \(loadBefore)")
+        let inputs = try StarknetBench.Inputs(seed: 0x5747_4E4B_4954, count: StarknetBench.poolSize)
+        try StarknetBench.checkInputs(inputs)
+        let bench = StarknetBench(runs: runs, minimumBatchSeconds: minimumBatchSeconds)
+        var measured: [(StarknetBench.Operation, StarknetBench.Result)] = []
+        for operation in StarknetBench.operations(inputs) {
+            let result = try bench.measure(operation)
+            print("  measured \(operation.name): \(String(format: "%.0f", result.opsPerCPUSecond)) ops per CPU second, "
+                  + "\(String(format: "%.0f", result.opsPerWallSecond)) per wall-clock second")
+            measured.append((operation, result))
         }
+        var baseline: StarknetPythonBaseline.Report?
+        if let comparePython {
+            print("  measuring starknet-py with \(comparePython) on the same inputs …")
+            baseline = try StarknetPythonBaseline.measure(python: comparePython, inputs: inputs, runs: runs,
+                                                          minimumBatchSeconds: minimumBatchSeconds)
+        }
+        let rows = measured.map { operation, result in
+            let theirs = operation.baselineKey.flatMap { baseline?.results[$0] }
+            return Row(kind: "starknet", name: operation.name, threads: 1, medianMs: 1000 / result.opsPerCPUSecond,
+                       throughput: String(format: "%.0f ops/s", result.opsPerCPUSecond),
+                       opsPerSecond: result.opsPerCPUSecond, wallOpsPerSecond: result.opsPerWallSecond,
+                       baselineOpsPerSecond: theirs?.opsPerCPUSecond, baselineWallOpsPerSecond: theirs?.opsPerWallSecond,
+                       ratio: theirs.map { result.opsPerCPUSecond / $0.opsPerCPUSecond },
+                       wallRatio: theirs.map { result.opsPerWallSecond / $0.opsPerWallSecond })
+        }
+        let loadAfter = Measurement.loadAverage
+        print(Self.starknetTable(rows, baseline: baseline?.label))
+        print("load average before: \(loadBefore); after: \(loadAfter)")
+        try writeJSON(Report(machine: machine, date: ISO8601DateFormatter().string(from: Date()), runs: runs, rows: rows,
+                             baseline: baseline?.label, loadAverage: [loadBefore, loadAfter]))
     }
 
     func kernelRows(threads t: Int) throws -> [Row] {
@@ -194,6 +267,28 @@ struct BenchCommand: ParsableCommand {
                          + "\(r.verifyMs.map { Measurement.format(milliseconds: $0) } ?? "") | \(r.proofBytes.map(String.init) ?? "") | "
                          + "\(r.securityBits.map { "\($0) bits" } ?? "") |")
         }
+        return lines.joined(separator: "\n")
+    }
+
+    static func starknetTable(_ rows: [Row], baseline: String?) -> String {
+        func perOp(_ opsPerSecond: Double) -> String {
+            let microseconds = 1e6 / opsPerSecond
+            return microseconds >= 1000 ? String(format: "%.2f ms", microseconds / 1000)
+                : microseconds >= 10 ? String(format: "%.1f µs", microseconds) : String(format: "%.2f µs", microseconds)
+        }
+        func ratio(_ value: Double?) -> String { value.map { String(format: "%.2f×", $0) } ?? "–" }
+        var lines: [String] = []
+        if let baseline { lines.append("baseline: \(baseline)") }
+        lines += ["| operation (1 thread) | StarknetKit ops/s | per op | starknet-py ops/s | per op | ratio (ours / theirs) | ratio by wall clock |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in rows {
+            guard let ours = r.opsPerSecond else { continue }
+            let theirs = r.baselineOpsPerSecond
+            lines.append("| \(r.name) | \(String(format: "%.0f", ours)) | \(perOp(ours)) | "
+                         + "\(theirs.map { String(format: "%.0f", $0) } ?? "–") | \(theirs.map(perOp) ?? "–") | "
+                         + "\(ratio(r.ratio)) | \(ratio(r.wallRatio)) |")
+        }
+        lines.append("ops/s and per-op times are by CPU time of the measuring thread (per core); the last column compares wall-clock medians.")
         return lines.joined(separator: "\n")
     }
 }

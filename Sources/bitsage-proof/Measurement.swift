@@ -19,6 +19,21 @@ enum Measurement {
         return samples.count % 2 == 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2
     }
 
+    /// The median of samples (the mean of the middle two for an even count); 0 for none.
+    static func median(_ samples: [Double]) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        let sorted = samples.sorted(), mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+
+    /// CPU time consumed by the calling thread, in seconds (CLOCK_THREAD_CPUTIME_ID; Python's
+    /// `time.thread_time()` reads the same clock).
+    static func threadCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+    }
+
     static func format(milliseconds ms: Double) -> String {
         ms >= 100 ? String(format: "%.0f ms", ms) : ms >= 10 ? String(format: "%.1f ms", ms) : String(format: "%.2f ms", ms)
     }
@@ -32,5 +47,11 @@ enum Measurement {
             model = name.trimmingCharacters(in: .whitespaces)
         }
         return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    }
+
+    /// The 1-, 5- and 15-minute load averages (Linux), so a benchmark shows whether other work shared the machine.
+    static var loadAverage: String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 }
