@@ -18,9 +18,20 @@ public final class StarknetRPCClient: Sendable {
     /// A larger response is a broken or hostile node; no method used here returns more than a few KiB.
     public static let maxResponseBytes = 8 << 20
 
-    /// `httpClient` defaults to AsyncHTTPClient's process-wide shared client, which needs no shutdown; pass
-    /// your own to control connection pooling (and shut it down yourself).
-    public init(url: String, retryPolicy: RPCRetryPolicy = .default, httpClient: HTTPClient = .shared) {
+    /// The default HTTP client: one per process (never shut down), whose pool does not retry a refused
+    /// connection by itself. AsyncHTTPClient's default pool keeps reconnecting until its connect timeout,
+    /// which turns "nothing listens there" into a timeout; here the failure comes back at once and
+    /// `retryPolicy` alone decides what happens next.
+    public static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(5))
+        return HTTPClient(configuration: configuration)
+    }()
+
+    /// `httpClient` defaults to `defaultHTTPClient`; pass your own to control connection pooling (and shut it
+    /// down yourself).
+    public init(url: String, retryPolicy: RPCRetryPolicy = .default, httpClient: HTTPClient = StarknetRPCClient.defaultHTTPClient) {
         self.url = url
         self.retryPolicy = retryPolicy
         self.httpClient = httpClient
