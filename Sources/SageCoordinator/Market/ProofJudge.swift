@@ -20,8 +20,8 @@ public struct ProofJudge: Sendable {
 
     public init() {}
 
-    /// Parses an envelope far enough to store it: nil when the bytes are not a proof envelope at
-    /// all (a client error, answered 400, that changes nothing).
+    /// Parses an envelope far enough to store it; throws when the bytes are not a consistent proof
+    /// envelope (a client error, answered 400, that changes nothing).
     public static func parse(_ body: [UInt8]) throws -> (envelope: ProofEnvelope, proof: StarkProof) {
         let envelope = try ProofEnvelope.decodeJSON(Data(body))
         return (envelope, try envelope.decodedProof())

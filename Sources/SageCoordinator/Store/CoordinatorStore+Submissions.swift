@@ -50,14 +50,20 @@ extension CoordinatorStore {
                              reason: try lease.optionalText("reason"))
     }
 
+    /// The lease row, locked, for settling its submission (either outcome).
+    static func lockLeaseToSettle(_ tx: any SQLTransaction, id: String) throws -> SQLRow {
+        guard let lease = try tx.query("SELECT * FROM leases WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(id)]).first else {
+            throw StoreError.notFound("no lease \(id)")
+        }
+        return lease
+    }
+
     /// The proof verified: the job is paid, exactly once (the lease must still be `submitted`, and
     /// the ledger refuses a second reward entry for the job).
     public func finishVerified(leaseID: String, securityBits: Int, now: Date) async throws -> SubmitReceipt {
         let t = Millis.of(now)
         return try await transaction { tx in
-            guard let lease = try tx.query("SELECT * FROM leases WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(leaseID)]).first else {
-                throw StoreError.notFound("no lease \(leaseID)")
-            }
+            let lease = try Self.lockLeaseToSettle(tx, id: leaseID)
             guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
             let worker = try lease.text("worker")
             let jobID = try lease.text("job_id")
@@ -89,9 +95,7 @@ extension CoordinatorStore {
         let t = Millis.of(now)
         let policy = self.policy
         return try await transaction { tx in
-            guard let lease = try tx.query("SELECT * FROM leases WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(leaseID)]).first else {
-                throw StoreError.notFound("no lease \(leaseID)")
-            }
+            let lease = try Self.lockLeaseToSettle(tx, id: leaseID)
             guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
             let worker = try lease.text("worker")
             let jobID = try lease.text("job_id")

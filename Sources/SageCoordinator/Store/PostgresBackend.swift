@@ -123,7 +123,8 @@ public final class PostgresBackend: SQLDatabase {
             return result.metadata.rows ?? 0
         }
 
-        /// `?` placeholders become `$1, $2, …` (the store's SQL has no `?` inside literals).
+        /// The store writes parameters as `?`; PostgreSQL numbers them `$1, $2, …` (the store's SQL has no
+        /// `?` inside string literals).
         static func makeQuery(_ sql: String, _ arguments: [SQLValue]) -> PostgresQuery {
             var text = ""
             var index = 0
@@ -150,7 +151,12 @@ public final class PostgresBackend: SQLDatabase {
                 case .int8: values[cell.columnName] = .int(try cell.decode(Int64.self))
                 case .int4: values[cell.columnName] = .int(Int64(try cell.decode(Int32.self)))
                 case .int2: values[cell.columnName] = .int(Int64(try cell.decode(Int16.self)))
-                case .numeric: values[cell.columnName] = .int(Int64(try cell.decode(String.self)) ?? 0)
+                case .numeric:
+                    // The store casts aggregates to BIGINT; a numeric that is not an integer is a bug, not a zero.
+                    guard let v = Int64(try cell.decode(String.self)) else {
+                        throw StoreError.corrupt("column \(cell.columnName) is not an integer")
+                    }
+                    values[cell.columnName] = .int(v)
                 case .bytea:
                     var buffer = try cell.decode(ByteBuffer.self)
                     values[cell.columnName] = .blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
