@@ -59,9 +59,19 @@ enum PostgresTestServer {
         if runAs != nil { try run("/bin/chown", ["postgres:postgres", directory], as: nil) }
         let data = directory + "/data"
         try run(bin + "/initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"], as: runAs)
-        let port = freePort()
-        try run(bin + "/pg_ctl", ["-D", data, "-l", directory + "/server.log", "-w", "-t", "60", "start", "-o",
-                                  "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"], as: runAs)
+        // A probed port can be taken by a test running in parallel before the server binds it: try a few.
+        var port = 0
+        for attempt in 1...3 {
+            port = freePort()
+            do {
+                try run(bin + "/pg_ctl", ["-D", data, "-l", directory + "/server.log", "-w", "-t", "60", "start", "-o",
+                                          "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"],
+                        as: runAs)
+                break
+            } catch where attempt < 3 {
+                continue
+            }
+        }
         let running = Running(port: port, directory: directory, bin: bin, runAs: runAs)
         stopCommand.withLockedValue { $0 = (bin + "/pg_ctl", ["-D", data, "-m", "immediate", "stop"], runAs) }
         atexit { PostgresTestServer.stop() }
