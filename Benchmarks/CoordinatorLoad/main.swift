@@ -38,30 +38,48 @@ struct CoordinatorLoad: AsyncParsableCommand {
     var backlog: Int?
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
+    @Flag(help: "Pipelined traffic: clients post jobs in batches (--job-batch), and each submit asks for the worker's next lease in the same round trip (?next_wait_ms). Without it every step is its own request.")
+    var pipelined = false
+    @Option(help: "Jobs per POST /jobs/batch with --pipelined.")
+    var jobBatch = 20
+    @Flag(help: "Upload proofs as JSON envelopes instead of canonical bytes.")
+    var jsonProofs = false
+    @Option(help: "Drive a coordinator that is already running (on --network local) at this URL instead of one in this process, so that the two processes' CPU time can be told apart.")
+    var coordinator: String?
 
     func run() async throws {
-        var config = CoordinatorConfig(database: database ?? "sqlite:" + FileManager.default.temporaryDirectory
-            .appendingPathComponent("sage-load-\(UUID().uuidString)/coordinator.sqlite").path)
-        config.port = 0
-        var logger = Logger(label: "load")
-        logger.logLevel = .warning
-        let server = try await CoordinatorServer.open(config: config, logger: logger)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = server.application { continuation.yield($0) }
-        let serving = Task { try await app.runService() }
-        var it = ports.makeAsyncIterator()
-        guard let port = await it.next() else { throw ValidationError("the coordinator did not start") }
+        let base: String
+        var inProcess: (server: CoordinatorServer, serving: Task<Void, any Error>)?
+        if let coordinator {
+            base = coordinator.hasSuffix("/") ? String(coordinator.dropLast()) : coordinator
+        } else {
+            var config = CoordinatorConfig(database: database ?? "sqlite:" + FileManager.default.temporaryDirectory
+                .appendingPathComponent("sage-load-\(UUID().uuidString)/coordinator.sqlite").path)
+            config.port = 0
+            var logger = Logger(label: "load")
+            logger.logLevel = .warning
+            let server = try await CoordinatorServer.open(config: config, logger: logger)
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            let app = server.application { continuation.yield($0) }
+            let serving = Task { try await app.runService() }
+            var it = ports.makeAsyncIterator()
+            guard let port = await it.next() else { throw ValidationError("the coordinator did not start") }
+            base = "http://127.0.0.1:\(port)"
+            inProcess = (server, serving)
+        }
 
         var httpConfig = HTTPClient.Configuration()
         httpConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: workers + clients + 8)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
-        let base = "http://127.0.0.1:\(port)"
         let task = try ProvingTask.fibonacci(logRows: 3, columns: 1)
-        let envelope = [UInt8](try ProofEnvelope(proof: try task.prove(config: .bits96)).encodeJSON())
+        let proof = try task.prove(config: .bits96)
+        let upload = jsonProofs ? [UInt8](try ProofEnvelope(proof: proof).encodeJSON()) : proof.canonicalBytes
+        let uploadType = jsonProofs ? "application/json" : ProofUpload.contentType
 
         // Set up: staked workers and funded clients.
         let workerKeys = (0..<workers).map { _ in StarkPrivateKey.generate() }
         let clientKeys = (0..<clients).map { _ in StarkPrivateKey.generate() }
+        Self.publicKeys.withLockedValue { table in for key in workerKeys + clientKeys { table[key] = key.publicKey } }
         for key in workerKeys {
             _ = try await Self.send(http, base, .POST, "/workers/register", try Self.json(WorkerRegistration(name: "load")), key)
             _ = try await Self.send(http, base, .POST, "/ledger/faucet", try Self.json(FaucetRequest(account: key.publicKey.x.hexString, amount: SageAmount(sage: 25_000))), key)
@@ -71,7 +89,11 @@ struct CoordinatorLoad: AsyncParsableCommand {
             _ = try await Self.send(http, base, .POST, "/ledger/faucet", try Self.json(FaucetRequest(account: key.publicKey.x.hexString, amount: SageAmount(sage: 1_000_000))), key)
         }
 
-        let createBody = try Self.json(CreateJobRequest(task: task, reward: SageAmount(micros: 1_000)))
+        let oneJob = CreateJobRequest(task: task, reward: SageAmount(micros: 1_000))
+        let createBody = try Self.json(oneJob)
+        let batchBody = try Self.json(CreateJobsRequest(jobs: Array(repeating: oneJob, count: jobBatch)))
+        let pipelined = self.pipelined, jobBatch = self.jobBatch
+        guard (1...JobMarket.maxBatchJobs).contains(jobBatch) else { throw ValidationError("--job-batch must be 1…\(JobMarket.maxBatchJobs)") }
         let stats = Stats()
         let backlogJobs = backlog ?? workers * 10
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,74 +109,133 @@ struct CoordinatorLoad: AsyncParsableCommand {
         }
         let start = ContinuousClock.now
         let measureFrom = start + .seconds(warmup), end = measureFrom + .seconds(seconds)
+        let cpu = NIOLockedValueBox<(start: Double, end: Double)>((0, 0))
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // This process's CPU time over exactly the measured window.
+                try await Task.sleep(until: measureFrom, clock: .continuous)
+                let atStart = Self.processCPUSeconds()
+                try await Task.sleep(until: end, clock: .continuous)
+                let atEnd = Self.processCPUSeconds()
+                cpu.withLockedValue { $0 = (atStart, atEnd) }
+            }
             for key in clientKeys {
                 group.addTask {
                     while ContinuousClock.now < end {
                         // Keep the backlog topped up: enough that workers never starve.
                         if stats.queued() > backlogJobs { try await Task.sleep(for: .milliseconds(5)); continue }
                         let t0 = ContinuousClock.now
-                        let (status, _) = try await Self.send(http, base, .POST, "/jobs", createBody, key)
-                        if status == 201 { stats.created(ContinuousClock.now - t0, measured: t0 >= measureFrom) }
+                        if pipelined {
+                            let (status, _) = try await Self.send(http, base, .POST, "/jobs/batch", batchBody, key)
+                            if status == 201 { stats.created(ContinuousClock.now - t0, count: jobBatch, measured: t0 >= measureFrom) }
+                        } else {
+                            let (status, _) = try await Self.send(http, base, .POST, "/jobs", createBody, key)
+                            if status == 201 { stats.created(ContinuousClock.now - t0, measured: t0 >= measureFrom) }
+                        }
                     }
                 }
             }
             for key in workerKeys {
                 group.addTask {
+                    var next: LeaseGrant?
                     while ContinuousClock.now < end {
                         let t0 = ContinuousClock.now
-                        let (status, body) = try await Self.send(http, base, .POST, "/workers/lease", try Self.json(LeaseRequest(waitMilliseconds: 1_000)), key)
+                        let grant: LeaseGrant
+                        var leased: Duration?
+                        if let pending = next {
+                            grant = pending
+                            next = nil
+                        } else {
+                            let (status, body) = try await Self.send(http, base, .POST, "/workers/lease", try Self.json(LeaseRequest(waitMilliseconds: 1_000)), key)
+                            guard status == 200, let g = try? SageJSON.decode(LeaseGrant.self, from: Data(body)) else { continue }
+                            grant = g
+                            leased = ContinuousClock.now - t0
+                        }
                         let t1 = ContinuousClock.now
-                        guard status == 200, let grant = try? SageJSON.decode(LeaseGrant.self, from: Data(body)) else { continue }
-                        let (s, r) = try await Self.send(http, base, .POST, "/leases/\(grant.leaseId)/submit", envelope, key)
+                        let path = "/leases/\(grant.leaseId)/submit" + (pipelined ? "?next_wait_ms=1000" : "")
+                        let (s, r) = try await Self.send(http, base, .POST, path, upload, key, contentType: uploadType)
                         let t2 = ContinuousClock.now
-                        let paid = s == 200 && (try? SageJSON.decode(SubmitReceipt.self, from: Data(r)))?.outcome == .paid
-                        stats.cycle(lease: t1 - t0, submit: t2 - t1, paid: paid, measured: t0 >= measureFrom && t2 <= end)
+                        let receipt = s == 200 ? try? SageJSON.decode(SubmitReceipt.self, from: Data(r)) : nil
+                        next = receipt?.nextLease
+                        stats.cycle(lease: leased, submit: t2 - t1, paid: receipt?.outcome == .paid, measured: t0 >= measureFrom && t2 <= end)
                     }
                 }
             }
             try await group.waitForAll()
         }
         try await http.shutdown()
-        serving.cancel()
-        _ = await serving.result
-        await server.store.close()
+        let store: String
+        if let inProcess {
+            inProcess.serving.cancel()
+            _ = await inProcess.serving.result
+            await inProcess.server.store.close()
+            store = inProcess.server.store.database.dialect.rawValue
+        } else {
+            store = "external"
+        }
 
         let r = stats.report(seconds: Double(seconds))
         let machine = Self.machine()
+        let window = cpu.withLockedValue { $0 }
+        let measuredCycles = r.cyclesPerSecond * Double(seconds) + Double(r.failed)
+        let cpuPerCycle = measuredCycles > 0 ? (window.end - window.start) / measuredCycles : 0
         print("""
-        coordinator load: \(server.store.database.dialect.rawValue), \(workers) workers, \(clients) clients, \(seconds) s measured after \(warmup) s warm-up
+        coordinator load: \(store), \(workers) workers, \(clients) clients, \(seconds) s measured after \(warmup) s warm-up
+        traffic: \(pipelined ? "pipelined (jobs posted \(jobBatch) per batch; each submit also returns the next lease, so the submit column includes leasing and the lease column counts only the first lease of each worker)" : "one request per step (create, lease, submit)"), proofs as \(jsonProofs ? "JSON envelopes" : "canonical bytes")
         machine: \(machine)
+        this process: \(String(format: "%.2f", cpuPerCycle * 1000)) ms CPU (user + system) per measured cycle\(inProcess == nil ? " (the load generator alone)" : " (coordinator and load generator)")
         | store | verified jobs/s | lease p50 | lease p99 | submit+verify p50 | submit+verify p99 | create p50 | create p99 | failed cycles |
         |---|---|---|---|---|---|---|---|---|
-        | \(server.store.database.dialect.rawValue) | \(String(format: "%.0f", r.cyclesPerSecond)) | \(Self.ms(r.lease.p50)) | \(Self.ms(r.lease.p99)) | \(Self.ms(r.submit.p50)) | \(Self.ms(r.submit.p99)) | \(Self.ms(r.create.p50)) | \(Self.ms(r.create.p99)) | \(r.failed) |
+        | \(store) | \(String(format: "%.0f", r.cyclesPerSecond)) | \(Self.ms(r.lease.p50)) | \(Self.ms(r.lease.p99)) | \(Self.ms(r.submit.p50)) | \(Self.ms(r.submit.p99)) | \(Self.ms(r.create.p50)) | \(Self.ms(r.create.p99)) | \(r.failed) |
         """)
         if let json {
-            let out: [String: Any] = ["store": server.store.database.dialect.rawValue, "workers": workers, "clients": clients,
+            let out: [String: Any] = ["store": store, "cpu_ms_per_cycle": cpuPerCycle * 1000, "workers": workers, "clients": clients,
                                       "seconds": seconds, "machine": machine, "verified_jobs_per_second": r.cyclesPerSecond,
-                                      "lease_p50_ms": r.lease.p50 * 1000, "lease_p99_ms": r.lease.p99 * 1000,
-                                      "submit_p50_ms": r.submit.p50 * 1000, "submit_p99_ms": r.submit.p99 * 1000,
-                                      "create_p50_ms": r.create.p50 * 1000, "create_p99_ms": r.create.p99 * 1000, "failed_cycles": r.failed]
+                                      "pipelined": pipelined, "job_batch": jobBatch, "json_proofs": jsonProofs,
+                                      "lease_p50_ms": Self.millisecondsOrNull(r.lease.p50), "lease_p99_ms": Self.millisecondsOrNull(r.lease.p99),
+                                      "submit_p50_ms": Self.millisecondsOrNull(r.submit.p50), "submit_p99_ms": Self.millisecondsOrNull(r.submit.p99),
+                                      "create_p50_ms": Self.millisecondsOrNull(r.create.p50), "create_p99_ms": Self.millisecondsOrNull(r.create.p99), "failed_cycles": r.failed]
             try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
         }
     }
 
-    static func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
+    static func millisecondsOrNull(_ seconds: Double?) -> Any { seconds.map { $0 * 1000 } ?? NSNull() }
+
+    static func ms(_ seconds: Double?) -> String { seconds.map { String(format: "%.2f ms", $0 * 1000) } ?? "–" }
 
     static func json(_ value: some Encodable) throws -> [UInt8] { [UInt8](try SageJSON.encode(value)) }
 
     static func send(_ http: HTTPClient, _ base: String, _ method: HTTPMethod, _ path: String, _ body: [UInt8],
-                     _ key: StarkPrivateKey) async throws -> (Int, [UInt8]) {
+                     _ key: StarkPrivateKey, contentType: String = "application/json") async throws -> (Int, [UInt8]) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
-        if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
-        for (k, v) in try RequestSignature.sign(network: "local", method: method.rawValue, pathAndQuery: path, body: body, key: key).headers {
+        if !body.isEmpty {
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: contentType)
+        }
+        for (k, v) in try RequestSignature.sign(network: "local", method: method.rawValue, pathAndQuery: path, body: body,
+                                                key: key, publicKey: publicKeys.withLockedValue { $0[key] }).headers {
             request.headers.add(name: k, value: v)
         }
         let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return (Int(response.status.code), Array(bytes.readableBytesView))
     }
+
+    /// User plus system CPU seconds of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Each simulated party's public key, derived once (as a real worker keeps it).
+    static let publicKeys = NIOLockedValueBox<[StarkPrivateKey: StarkPublicKey]>([:])
 
     static func machine() -> String {
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
@@ -174,29 +255,31 @@ final class Stats: Sendable {
 
     func queued() -> Int { state.withLockedValue { $0.createdTotal - $0.cycledTotal } }
 
-    func created(_ d: Duration, measured: Bool) {
-        state.withLockedValue { s in s.createdTotal += 1; if measured { s.create.append(Self.seconds(d)) } }
+    func created(_ d: Duration, count: Int = 1, measured: Bool) {
+        state.withLockedValue { s in s.createdTotal += count; if measured { s.create.append(Self.seconds(d)) } }
     }
 
-    func cycle(lease: Duration, submit: Duration, paid: Bool, measured: Bool) {
+    /// `lease` is nil when the job came with the previous submit's answer (pipelined).
+    func cycle(lease: Duration?, submit: Duration, paid: Bool, measured: Bool) {
         state.withLockedValue { s in
             s.cycledTotal += 1
             guard measured else { return }
-            s.lease.append(Self.seconds(lease)); s.submit.append(Self.seconds(submit))
+            if let lease { s.lease.append(Self.seconds(lease)) }
+            s.submit.append(Self.seconds(submit))
             if paid { s.paid += 1 } else { s.failed += 1 }
         }
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
-    struct Percentiles { var p50: Double; var p99: Double }
+    struct Percentiles { var p50: Double?; var p99: Double? }
     struct Report { var cyclesPerSecond: Double; var lease: Percentiles; var submit: Percentiles; var create: Percentiles; var failed: Int }
 
     func report(seconds: Double) -> Report {
         state.withLockedValue { s in
             func pct(_ xs: [Double]) -> Percentiles {
                 let sorted = xs.sorted()
-                guard !sorted.isEmpty else { return Percentiles(p50: 0, p99: 0) }
+                guard !sorted.isEmpty else { return Percentiles(p50: nil, p99: nil) }
                 func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.down)))] }
                 return Percentiles(p50: at(0.5), p99: at(0.99))
             }

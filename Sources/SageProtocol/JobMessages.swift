@@ -51,6 +51,18 @@ public struct CreateJobRequest: Codable, Sendable, Equatable {
     }
 }
 
+/// `POST /jobs/batch`: several jobs at once, stored all together or not at all (at most 100).
+public struct CreateJobsRequest: Codable, Sendable, Equatable {
+    public var jobs: [CreateJobRequest]
+    public init(jobs: [CreateJobRequest]) { self.jobs = jobs }
+}
+
+/// The answer to `POST /jobs/batch`: the jobs in the order they were asked for.
+public struct CreatedJobs: Codable, Sendable, Equatable {
+    public var jobs: [JobView]
+    public init(jobs: [JobView]) { self.jobs = jobs }
+}
+
 /// A job as clients and the dashboard see it (the task's inputs are left out: they can be large).
 public struct JobView: Codable, Sendable, Equatable {
     public var id: String

@@ -39,7 +39,8 @@ public struct RequestSignature: Sendable, Equatable {
 
     /// Signs a request. The nonce is 128 random bits unless given.
     public static func sign(network: String, method: String, pathAndQuery: String, body: some Collection<UInt8>,
-                            key: StarkPrivateKey, timestamp: Int64 = Int64(Date().timeIntervalSince1970),
+                            key: StarkPrivateKey, publicKey: StarkPublicKey? = nil,
+                            timestamp: Int64 = Int64(Date().timeIntervalSince1970),
                             nonce: Felt? = nil) throws -> RequestSignature {
         let n = nonce ?? {
             var rng = SystemRandomNumberGenerator()
@@ -48,7 +49,9 @@ public struct RequestSignature: Sendable, Equatable {
         }()
         let hash = try messageHash(network: network, method: method, pathAndQuery: pathAndQuery, body: body,
                                    timestamp: timestamp, nonce: n)
-        return RequestSignature(publicKey: key.publicKey, timestamp: timestamp, nonce: n, signature: try key.sign(hash))
+        // `publicKey`: the caller's copy of the key's public key, when it keeps one (deriving it is a
+        // scalar multiplication, as costly as a third of the signature).
+        return RequestSignature(publicKey: publicKey ?? key.publicKey, timestamp: timestamp, nonce: n, signature: try key.sign(hash))
     }
 
     /// The four headers, as name/value pairs.

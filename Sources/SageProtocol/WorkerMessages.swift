@@ -86,8 +86,17 @@ public struct WorkerView: Codable, Sendable, Equatable {
 public struct HeartbeatRequest: Codable, Sendable, Equatable {
     /// Per-GPU utilisation (percent) where the driver reports it.
     public var gpuUtilization: [Double]?
-    enum CodingKeys: String, CodingKey { case gpuUtilization = "gpu_utilization" }
-    public init(gpuUtilization: [Double]? = nil) { self.gpuUtilization = gpuUtilization }
+    /// The leases the worker is working on. When given, only these are renewed: a lease whose grant
+    /// never reached the worker (a reply lost on the way) then expires and its job is requeued,
+    /// instead of being kept alive by heartbeats until the job itself expires. When absent, every
+    /// lease the worker holds is renewed.
+    public var leaseIds: [String]?
+    /// The most lease ids one heartbeat may name.
+    public static let maxLeaseIds = 1_024
+    enum CodingKeys: String, CodingKey { case gpuUtilization = "gpu_utilization", leaseIds = "lease_ids" }
+    public init(gpuUtilization: [Double]? = nil, leaseIds: [String]? = nil) {
+        self.gpuUtilization = gpuUtilization; self.leaseIds = leaseIds
+    }
 }
 
 public struct HeartbeatResponse: Codable, Sendable, Equatable {
@@ -143,9 +152,14 @@ public struct SubmitReceipt: Codable, Sendable, Equatable {
     public var reward: SageAmount
     public var slashed: SageAmount
     public var reason: String?
+    /// The worker's next lease, when the submit asked for one (`?next_wait_ms=`): a worker that
+    /// proves job after job gets its next job in the same round trip. Nil when none was asked for,
+    /// none came within the wait, or the worker may not lease now (it learns why from `POST /workers/lease`).
+    public var nextLease: LeaseGrant?
 
     enum CodingKeys: String, CodingKey {
         case jobId = "job_id", leaseId = "lease_id", outcome, proofDigest = "proof_digest", reward, slashed, reason
+        case nextLease = "next_lease"
     }
     public init(jobId: String, leaseId: String, outcome: Outcome, proofDigest: String, reward: SageAmount,
                 slashed: SageAmount, reason: String?) {

@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
           sage-coordinator                                   # local network, embedded SQLite, port 8080
           sage-coordinator --port 9000 --database postgres://bitsage@127.0.0.1/bitsage
           sage-coordinator --config /etc/bitsage/coordinator.toml
-        Routes: GET /health, POST /jobs, GET /jobs, GET /jobs/:id, GET /jobs/:id/proof, POST /jobs/:id/cancel,
+        Routes: GET /health, POST /jobs, POST /jobs/batch, GET /jobs, GET /jobs/:id, GET /jobs/:id/proof, POST /jobs/:id/cancel,
         POST /workers/register, GET /workers, GET /workers/me, POST /workers/heartbeat, POST /workers/lease,
         POST /leases/:id/submit, POST /leases/:id/release, GET /ledger/balance, POST /ledger/stake|unstake|withdraw|claim,
         POST /ledger/faucet (local only), GET /metrics, GET /dashboard.

@@ -85,6 +85,64 @@ struct HTTPAPITests {
         await live.stop()
     }
 
+    @Test("A batch of jobs is stored whole or not at all; pipelined binary submits hand the worker its next lease")
+    func batchesAndPipelinedSubmits() async throws {
+        let n = try await network()
+        let live = n.live
+        _ = try await live.request(.POST, "/ledger/faucet", body: live.json(FaucetRequest(account: "client:acme", amount: SageAmount(sage: 10))))
+        let task = Fixtures.tinyTask
+        func batch(_ jobs: [CreateJobRequest]) async throws -> LiveCoordinator.Reply {
+            try await live.request(.POST, "/jobs/batch", body: live.json(CreateJobsRequest(jobs: jobs)), auth: .apiKey(n.apiKey))
+        }
+        func queued() async throws -> Int {
+            try await live.request(.GET, "/jobs?status=queued", auth: .apiKey(n.apiKey)).decode(JobPage.self).jobs.count
+        }
+        func available() async throws -> SageAmount { try await live.harness.store.balance(account: "client:acme").available }
+
+        // One bad job (priority out of range) or a total reward over the balance: 4xx, nothing stored or escrowed.
+        let bad = try await batch([CreateJobRequest(task: task), CreateJobRequest(task: task), CreateJobRequest(task: task, priority: 12)])
+        #expect(bad.status == 400 && bad.text.contains("jobs[2]"), "\(bad.text)")
+        let tooDear = try await batch(Array(repeating: CreateJobRequest(task: task, reward: SageAmount(sage: 4)), count: 3))
+        #expect(tooDear.status == 402, "\(tooDear.text)")
+        #expect(try await batch([]).status == 400)
+        #expect(try await queued() == 0)
+        #expect(try await available() == SageAmount(sage: 10))
+
+        let made = try await batch(Array(repeating: CreateJobRequest(task: task, reward: SageAmount(sage: 1)), count: 3))
+        #expect(made.status == 201, "\(made.text)")
+        let jobs = try made.decode(CreatedJobs.self).jobs
+        #expect(jobs.count == 3 && Set(jobs.map(\.id)).count == 3 && jobs.allSatisfy { $0.status == .queued })
+        #expect(try await available() == SageAmount(sage: 7))
+
+        // Lease one, then let every binary submit bring the next lease; the last finds the queue empty.
+        let proof = try await Fixtures.proof(for: task).canonicalBytes
+        #expect(try await live.request(.POST, "/leases/x/submit?next_wait_ms=soon", body: proof, auth: .signed(n.worker),
+                                       contentType: ProofUpload.contentType).status == 400)
+        var grant: LeaseGrant? = try await live.request(.POST, "/workers/lease", body: live.json(LeaseRequest()), auth: .signed(n.worker))
+            .decode(LeaseGrant.self)
+        var paid: [String] = []
+        while let current = grant {
+            let reply = try await live.request(.POST, "/leases/\(current.leaseId)/submit?next_wait_ms=0", body: proof,
+                                               auth: .signed(n.worker), contentType: ProofUpload.contentType)
+            #expect(reply.status == 200, "\(reply.text)")
+            let receipt = try reply.decode(SubmitReceipt.self)
+            #expect(receipt.outcome == .paid && receipt.jobId == current.jobId)
+            paid.append(receipt.jobId)
+            grant = receipt.nextLease
+            #expect(paid.count <= 3)
+            if paid.count > 3 { break }
+        }
+        #expect(Set(paid) == Set(jobs.map(\.id)))
+        #expect(try await live.harness.store.balance(account: n.workerID).rewards == SageAmount(sage: 3))
+
+        // The proof comes back as the bytes uploaded, or as an envelope of them.
+        let raw = try await live.request(.GET, "/jobs/\(jobs[0].id)/proof", auth: .apiKey(n.apiKey), accept: ProofUpload.contentType)
+        #expect(raw.status == 200 && raw.body == proof)
+        let envelope = try await live.request(.GET, "/jobs/\(jobs[0].id)/proof", auth: .apiKey(n.apiKey))
+        #expect(try ProofEnvelope.decodeJSON(Data(envelope.body)).decodedProofAndBytes().bytes == proof)
+        await live.stop()
+    }
+
     @Test("Bad input answers 4xx with the error shape and changes nothing")
     func badInput() async throws {
         let n = try await network()

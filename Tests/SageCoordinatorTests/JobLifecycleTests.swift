@@ -34,9 +34,42 @@ struct JobLifecycleTests {
         let balance = try await h.store.balance(account: worker.id)
         #expect(balance.rewards == SageAmount(sage: 5))
         #expect(try await h.store.balance(account: "client:test").escrowed == .zero)
-        #expect(try await h.store.paidProof(jobID: job.id) == envelope)
+        // The store keeps the canonical bytes the envelope carried, and hands back an envelope of them.
+        let stored = try #require(try await h.store.paidProof(jobID: job.id))
+        let uploaded = try ProofEnvelope.decodeJSON(Data(envelope)).decodedProofAndBytes().bytes
+        #expect(stored.isCanonical && stored.bytes == uploaded)
+        #expect(try ProofEnvelope.decodeJSON(Data(try stored.envelopeJSON())).decodedProofAndBytes().bytes == uploaded)
         let claimed = try await h.store.claim(account: worker.id, now: h.clock.now())
         #expect(claimed.available == SageAmount(sage: 5) && claimed.rewards == .zero)
+        await h.store.close()
+    }
+
+    @Test("A proof sent as canonical bytes is verified and paid like an envelope; garbage bytes are a 400 that changes nothing",
+          arguments: StoreKind.allCases)
+    func binaryProofUpload(kind: StoreKind) async throws {
+        try #require(kind.isAvailable)
+        let h = try await Harness.make(kind)
+        let worker = try await h.worker()
+        let job = try await h.job(reward: 2)
+        let grant = try #require(try await h.market.lease(worker: worker.id, wait: .zero).success)
+        let bytes = try await Fixtures.proof(for: grant.task).canonicalBytes
+
+        var garbage = bytes
+        garbage[garbage.count / 2] ^= 0xFF
+        garbage.append(0)
+        await #expect(throws: APIError.self) {
+            try await h.market.submit(leaseID: grant.leaseId, worker: worker.id, body: garbage, binary: true)
+        }
+        #expect(try await h.store.job(id: job.id)?.status == .leased)
+
+        let receipt = try await h.market.submit(leaseID: grant.leaseId, worker: worker.id, body: bytes, binary: true)
+        #expect(receipt.outcome == .paid && receipt.reward == SageAmount(sage: 2))
+        // The digest is Blake2s-256 of exactly the uploaded bytes (hashlib-checked Blake2s).
+        #expect(receipt.proofDigest == Blake2s.hash(bytes).description)
+        #expect(try await h.store.paidProof(jobID: job.id)?.bytes == bytes)
+        // The same proof as an envelope is the same submission: idempotent, not a conflict.
+        let again = try await h.market.submit(leaseID: grant.leaseId, worker: worker.id, body: try await Fixtures.envelope(for: grant.task))
+        #expect(again == receipt)
         await h.store.close()
     }
 
@@ -69,6 +102,34 @@ struct JobLifecycleTests {
         let envelope = try await Fixtures.envelope(for: second.task)
         await #expect(throws: StoreError.self) { try await h.market.submit(leaseID: first.leaseId, worker: silent.id, body: envelope) }
         #expect(try await h.market.submit(leaseID: second.leaseId, worker: other.id, body: envelope).outcome == .paid)
+        await h.store.close()
+    }
+
+    @Test("A heartbeat that names its leases renews only those: a lease whose grant the worker never got expires",
+          arguments: StoreKind.allCases)
+    func heartbeatRenewsNamedLeases(kind: StoreKind) async throws {
+        try #require(kind.isAvailable)
+        let h = try await Harness.make(kind)
+        let worker = try await h.worker()
+        let kept = try await h.job(leaseSeconds: 30), lost = try await h.job(leaseSeconds: 30)
+        let a = try #require(try await h.market.lease(worker: worker.id, wait: .zero).success)
+        let b = try #require(try await h.market.lease(worker: worker.id, wait: .zero).success)
+        let (held, orphan) = a.jobId == kept.id ? (a, b) : (b, a)
+        #expect(Set([held.jobId, orphan.jobId]) == Set([kept.id, lost.id]))
+
+        // Every 20 s the worker names only the lease it knows about (the other grant was "lost").
+        for _ in 0..<3 {
+            h.clock.advance(seconds: 20)
+            #expect(try await h.store.heartbeat(worker: worker.id, utilization: nil, leaseIDs: [held.leaseId, "unknown-lease"], now: h.clock.now()) == 1)
+            try await h.market.sweep()
+        }
+        #expect(try await h.store.job(id: held.jobId)?.status == .leased)
+        let requeued = try #require(try await h.store.job(id: orphan.jobId))
+        #expect(requeued.status == .queued && requeued.attempts == 0)
+        // An empty list renews nothing; another worker's lease id renews nothing.
+        let other = try await h.worker(name: "other")
+        #expect(try await h.store.heartbeat(worker: worker.id, utilization: nil, leaseIDs: [], now: h.clock.now()) == 0)
+        #expect(try await h.store.heartbeat(worker: other.id, utilization: nil, leaseIDs: [held.leaseId], now: h.clock.now()) == 0)
         await h.store.close()
     }
 

@@ -94,8 +94,8 @@ struct EndToEndTests {
             let record = try #require(try await coordinator.store.job(id: job.id))
             #expect(record.status == .paid)
             #expect([keysA.workerID, keysB.workerID].contains(record.view.worker ?? ""))
-            let envelope = try #require(try await coordinator.store.paidProof(jobID: job.id))
-            let proof = try ProofEnvelope.decodeJSON(Data(envelope)).decodedProof()
+            let stored = try #require(try await coordinator.store.paidProof(jobID: job.id))
+            let proof = try StarkProof(bytes: stored.bytes)
             try ProofVerification.verify(proof, minimumSecurityBits: 96)
             #expect(job.task.isAnswered(by: proof.statement))
             total = total + job.reward

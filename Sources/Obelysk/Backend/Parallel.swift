@@ -6,11 +6,15 @@ import Foundation
 public enum Parallelism {
     nonisolated(unsafe) private static var override: Int? = nil
 
-    public static var threadCount: Int {
-        if let o = override { return o }
+    public static var threadCount: Int { override ?? startupThreadCount }
+
+    /// Read once: the environment and the core count (which on Linux reads cgroup files) do not
+    /// change while the process runs, and a verifier checking thousands of small proofs a second
+    /// asks for this on every proof.
+    private static let startupThreadCount: Int = {
         if let env = ProcessInfo.processInfo.environment["OBELYSK_THREADS"], let n = Int(env), n >= 1 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }
+    }()
 
     /// Sets the thread count for the rest of the process (benchmarks only; not thread-safe to call during proving).
     public static func setThreadCount(_ n: Int?) { override = n.map { max(1, $0) } }

@@ -22,7 +22,7 @@ public enum BulkDigest {
         }
         // Threads pay off only for long vectors; a verifier checking many small proofs (the
         // coordinator) must not start a parallel loop for a handful of values.
-        let root = MerkleTree(columns: columns, parallel: Parallelism.threadCount > 1 && rows >= 1 << 12).root
+        let root = MerkleTree(columns: columns, parallel: rows >= 1 << 12 && Parallelism.threadCount > 1).root
         var w = ByteWriter()
         w.u64(UInt64(values.count))
         w.hash(root)

@@ -54,7 +54,10 @@ public struct ProofEnvelope: Codable, Sendable, Equatable {
 
     /// The canonical proof, after checking that the readable fields agree with it.
     /// Throws `.malformed` for undecodable content and `.inconsistent` for disagreement.
-    public func decodedProof() throws -> StarkProof {
+    public func decodedProof() throws -> StarkProof { try decodedProofAndBytes().proof }
+
+    /// The canonical proof and its bytes, after the same checks as `decodedProof()`.
+    public func decodedProofAndBytes() throws -> (proof: StarkProof, bytes: [UInt8]) {
         guard format == StarkProof.formatName else { throw EnvelopeError.malformed("format '\(format)' is not \(StarkProof.formatName)") }
         guard let data = Data(base64Encoded: proof) else { throw EnvelopeError.malformed("proof is not valid base64") }
         let bytes = [UInt8](data)
@@ -69,7 +72,7 @@ public struct ProofEnvelope: Codable, Sendable, Equatable {
         guard decoded.config == config, securityBits == config.securityBits else {
             throw EnvelopeError.inconsistent("config or security_bits in the envelope differ from the proof bytes")
         }
-        return decoded
+        return (decoded, bytes)
     }
 
     static func describe(_ error: Error) -> String {

@@ -75,6 +75,13 @@ extension CoordinatorAPI {
             let job = try await market.createJob(client: client, request: try HTTPBody.decode(CreateJobRequest.self, from: body))
             return try HTTPBody.json(job.view, status: .created)
         }
+        router.post("/jobs/batch") { request, _ in
+            let body = try await HTTPBody.read(request, limit: limits.jobBody)
+            let client = try await auth.client(of: request, body: body)
+            let batch = try HTTPBody.decode(CreateJobsRequest.self, from: body)
+            let jobs = try await market.createJobs(client: client, requests: batch.jobs)
+            return try HTTPBody.json(CreatedJobs(jobs: jobs.map(\.view)), status: .created)
+        }
         router.get("/jobs") { request, _ in
             let client = try await auth.client(of: request, body: [])
             let query = request.uri.queryParameters
@@ -96,10 +103,14 @@ extension CoordinatorAPI {
         }
         router.get("/jobs/:id/proof") { request, context in
             let job = try await ownJob(request, context)
-            guard let envelope = try await store.paidProof(jobID: job.id) else {
+            guard let proof = try await store.paidProof(jobID: job.id) else {
                 throw APIError.notFound("job \(job.id) has no verified proof (it is \(job.status.rawValue))")
             }
-            return HTTPBody.raw(envelope, contentType: "application/json; charset=utf-8")
+            if ProofUpload.isBinary(contentType: request.headers[.accept]) {
+                guard proof.isCanonical else { throw APIError(.notAcceptable, "not_acceptable", "this proof is stored as JSON; ask for application/json") }
+                return HTTPBody.raw(proof.bytes, contentType: ProofUpload.contentType)
+            }
+            return HTTPBody.raw(try proof.envelopeJSON(), contentType: "application/json; charset=utf-8")
         }
         router.post("/jobs/:id/cancel") { request, context in
             let body = try await HTTPBody.read(request, limit: limits.smallBody)
@@ -142,7 +153,10 @@ extension CoordinatorAPI {
             let body = try await HTTPBody.read(request, limit: limits.smallBody)
             let worker = try await auth.signer(of: request, body: body)
             let beat = try HTTPBody.decode(HeartbeatRequest.self, from: body, allowEmpty: true)
-            let renewed = try await store.heartbeat(worker: worker, utilization: beat.gpuUtilization, now: now)
+            if let ids = beat.leaseIds, ids.count > HeartbeatRequest.maxLeaseIds || ids.contains(where: { $0.isEmpty || $0.utf8.count > 128 }) {
+                throw APIError.badRequest("lease_ids: at most \(HeartbeatRequest.maxLeaseIds) ids of 1…128 bytes")
+            }
+            let renewed = try await store.heartbeat(worker: worker, utilization: beat.gpuUtilization, leaseIDs: beat.leaseIds, now: now)
             return try HTTPBody.json(HeartbeatResponse(leasesRenewed: renewed, serverTime: now))
         }
         router.post("/workers/lease") { request, _ in
@@ -168,7 +182,16 @@ extension CoordinatorAPI {
         router.post("/leases/:id/submit") { request, context in
             let body = try await HTTPBody.read(request, limit: limits.proofBody)
             let worker = try await auth.signer(of: request, body: body)
-            let receipt = try await market.submit(leaseID: try Self.parameter(context, "id"), worker: worker, body: body)
+            var nextWait: Int?
+            if let text = request.uri.queryParameters.get("next_wait_ms") {
+                guard let wait = Int(text), wait >= 0 else { throw APIError.badRequest("next_wait_ms must be a whole number of milliseconds ≥ 0") }
+                nextWait = wait
+            }
+            var receipt = try await market.submit(leaseID: try Self.parameter(context, "id"), worker: worker, body: body,
+                                                  binary: ProofUpload.isBinary(contentType: request.headers[.contentType]))
+            if let nextWait, case let .success(grant) = try await market.lease(worker: worker, wait: .milliseconds(nextWait)) {
+                receipt.nextLease = grant
+            }
             return try HTTPBody.json(receipt)
         }
         router.post("/leases/:id/release") { request, context in

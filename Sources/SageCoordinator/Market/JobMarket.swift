@@ -23,6 +23,29 @@ public final class JobMarket: Sendable {
 
     /// Validates a client's job request and stores it (escrowing the reward).
     public func createJob(client: String, request r: CreateJobRequest) async throws -> JobRecord {
+        try await createJobs(client: client, requests: [r])[0]
+    }
+
+    /// The most jobs one `POST /jobs/batch` may carry.
+    public static let maxBatchJobs = 100
+
+    /// Validates every request, then stores them all or none (escrowing the rewards).
+    public func createJobs(client: String, requests: [CreateJobRequest]) async throws -> [JobRecord] {
+        guard (1...Self.maxBatchJobs).contains(requests.count) else {
+            throw APIError.badRequest("a batch holds 1…\(Self.maxBatchJobs) jobs; this one has \(requests.count)")
+        }
+        var jobs: [CoordinatorStore.NewJob] = []
+        for (index, request) in requests.enumerated() {
+            do { jobs.append(try validated(client: client, request: request)) } catch let error as APIError where requests.count > 1 {
+                throw APIError(error.status, error.code, "jobs[\(index)]: \(error.message)")
+            }
+        }
+        let records = try await store.createJobs(jobs, now: clock.now())
+        await dispatcher.jobsChanged()
+        return records
+    }
+
+    func validated(client: String, request r: CreateJobRequest) throws -> CoordinatorStore.NewJob {
         do { try r.task.validate() } catch { throw APIError.badRequest("task: \(error)") }
         guard r.task.traceCells <= policy.maxTraceCells else {
             throw APIError(.contentTooLarge, "too_large", "the task's trace has \(r.task.traceCells) cells; this coordinator takes at most \(policy.maxTraceCells)")
@@ -46,40 +69,41 @@ public final class JobMarket: Sendable {
         if let key = r.idempotencyKey, key.isEmpty || key.utf8.count > 128 {
             throw APIError.badRequest("idempotency_key must be 1…128 bytes")
         }
-        let job = try await store.createJob(.init(
-            client: client, task: r.task, minSecurityBits: security, priority: priority, reward: r.reward ?? .zero,
-            maxAttempts: attempts, leaseSeconds: leaseSeconds, ttlSeconds: ttl, gpuMemoryMB: memory, targetWorker: nil,
-            idempotencyKey: r.idempotencyKey), now: clock.now())
-        await dispatcher.jobsChanged()
-        return job
+        return .init(client: client, task: r.task, minSecurityBits: security, priority: priority, reward: r.reward ?? .zero,
+                     maxAttempts: attempts, leaseSeconds: leaseSeconds, ttlSeconds: ttl, gpuMemoryMB: memory, targetWorker: nil,
+                     idempotencyKey: r.idempotencyKey)
     }
 
     /// A job for this worker, waiting up to `wait` for one.
     public func lease(worker: String, wait: Duration) async throws -> Result<LeaseGrant, LeaseRefusal> {
-        guard let record = try await store.worker(id: worker) else {
-            throw APIError.notFound("worker \(worker) is not registered: POST /workers/register first")
-        }
         let start = ContinuousClock.now
-        let result = try await dispatcher.lease(worker: worker, rank: record.tier?.rank ?? -1, wait: min(wait, Self.maxLeaseWait))
+        let store = self.store
+        let result = try await dispatcher.lease(worker: worker, wait: min(wait, Self.maxLeaseWait)) {
+            guard let record = try await store.worker(id: worker) else {
+                throw APIError.notFound("worker \(worker) is not registered: POST /workers/register first")
+            }
+            return record.tier?.rank ?? -1
+        }
         if case .success = result { metrics.leaseLatency.record(ContinuousClock.now - start) }
         return result
     }
 
     /// Records, verifies and settles a proof for a lease (idempotent per lease).
-    public func submit(leaseID: String, worker: String, body: [UInt8]) async throws -> SubmitReceipt {
-        let parsed: (envelope: ProofEnvelope, proof: StarkProof)
-        do { parsed = try ProofJudge.parse(body) } catch {
+    /// `binary`: the body is the proof's canonical bytes (`ProofUpload.contentType`), not a JSON envelope.
+    public func submit(leaseID: String, worker: String, body: [UInt8], binary: Bool = false) async throws -> SubmitReceipt {
+        let parsed: ProofJudge.Submitted
+        do { parsed = try ProofJudge.parse(body, binary: binary) } catch {
             throw APIError(.badRequest, "bad_proof", "\(error)")
         }
-        let state = try await store.recordSubmission(leaseID: leaseID, worker: worker, envelope: body, digest: parsed.envelope.digest,
+        let state = try await store.recordSubmission(leaseID: leaseID, worker: worker, proof: parsed.bytes, digest: parsed.digest,
                                                      securityBits: parsed.proof.config.securityBits, now: clock.now())
         switch state {
         case let .finished(receipt): return receipt
-        case let .verify(check): return try await settle(check, proof: parsed.proof)
+        case let .verify(check): return try await settle(check, proof: parsed)
         }
     }
 
-    func settle(_ check: SubmissionCheck, proof: StarkProof) async throws -> SubmitReceipt {
+    func settle(_ check: SubmissionCheck, proof: ProofJudge.Submitted) async throws -> SubmitReceipt {
         let start = ContinuousClock.now
         let verdict = await judge.judge(proof, task: check.task, minSecurityBits: check.minSecurityBits)
         metrics.verificationTime.record(ContinuousClock.now - start)
@@ -99,12 +123,12 @@ public final class JobMarket: Sendable {
     /// Judges proofs that were stored but not settled when the coordinator last stopped.
     public func settleInterrupted() async throws -> Int {
         let pending = try await store.unjudgedSubmissions()
-        for (leaseID, envelope) in pending {
+        for (leaseID, stored) in pending {
             let check: SubmissionCheck
             guard let lease = try await store.leaseCheck(leaseID: leaseID) else { continue }
             check = lease
-            if let parsed = try? ProofJudge.parse(envelope) {
-                _ = try await settle(check, proof: parsed.proof)
+            if let parsed = try? ProofJudge.parse(stored.bytes, binary: stored.isCanonical) {
+                _ = try await settle(check, proof: parsed)
             } else {
                 _ = try await store.finishRejected(leaseID: leaseID, reason: "the stored proof is unreadable", now: clock.now())
             }

@@ -27,15 +27,24 @@ actor LeaseDispatcher {
         self.store = store; self.clock = clock; self.pollInterval = pollInterval
     }
 
-    func lease(worker: String, rank: Int, wait: Duration) async throws -> Result<LeaseGrant, LeaseRefusal> {
-        if !waiters.contains(where: { $0.rank > rank }) {
+    /// `rank` gives the worker's tier rank; it is asked only when the order matters (someone is
+    /// waiting, or this request will wait), so that the common case, a queue with work and nobody
+    /// waiting, is a single store transaction.
+    func lease(worker: String, wait: Duration, rank rankOf: @Sendable () async throws -> Int) async throws -> Result<LeaseGrant, LeaseRefusal> {
+        var rank: Int?
+        if !waiters.isEmpty { rank = try await rankOf() }
+        if let rank, waiters.contains(where: { $0.rank > rank }) {
+            // Queue behind higher tiers.
+        } else {
             let result = try await store.lease(worker: worker, now: clock.now())
             if case .failure(.nothingQueued) = result {} else { return result }
         }
         guard wait > .zero else { return .failure(.nothingQueued) }
+        let waiterRank: Int
+        if let rank { waiterRank = rank } else { waiterRank = try await rankOf() }
         return try await withCheckedThrowingContinuation { continuation in
             nextID += 1
-            waiters.append(Waiter(id: nextID, worker: worker, rank: rank, deadline: .now + wait, continuation: continuation))
+            waiters.append(Waiter(id: nextID, worker: worker, rank: waiterRank, deadline: .now + wait, continuation: continuation))
             // Highest tier first, then first come (ids grow with arrival).
             waiters.sort { ($0.rank, -Int64($0.id)) > ($1.rank, -Int64($1.id)) }
             startPump()

@@ -8,7 +8,7 @@ import Obelysk
 /// statement is the job's task (same workload, size, parameters and inputs; the outputs are what
 /// the proof establishes), (3) its security, recomputed from its configuration, is at least the
 /// job's, and (4) the Obelysk verifier accepts it against the constraint system the coordinator
-/// builds itself from the statement. Verification is CPU work, so it runs on its own queue and
+/// builds itself from the statement. Verifying a large proof is CPU work, so it runs on its own queue and
 /// never on the threads that serve HTTP.
 public struct ProofJudge: Sendable {
     public enum Verdict: Sendable, Equatable {
@@ -20,29 +20,49 @@ public struct ProofJudge: Sendable {
 
     public init() {}
 
-    /// Parses an envelope far enough to store it; throws when the bytes are not a consistent proof
-    /// envelope (a client error, answered 400, that changes nothing).
-    public static func parse(_ body: [UInt8]) throws -> (envelope: ProofEnvelope, proof: StarkProof) {
-        let envelope = try ProofEnvelope.decodeJSON(Data(body))
-        return (envelope, try envelope.decodedProof())
+    /// A submitted proof, decoded: what the store keeps is `bytes` (canonical), named by `digest`.
+    public struct Submitted: Sendable {
+        public let proof: StarkProof
+        public let bytes: [UInt8]
+        public let digest: String
     }
 
-    public func judge(_ proof: StarkProof, task: ProvingTask, minSecurityBits: Int) async -> Verdict {
+    /// Decodes a submitted proof (canonical bytes, or a JSON envelope that must agree with the bytes
+    /// it carries); throws when it is neither (a client error, answered 400, that changes nothing).
+    public static func parse(_ body: [UInt8], binary: Bool) throws -> Submitted {
+        if binary {
+            let proof = try StarkProof(bytes: body)
+            return Submitted(proof: proof, bytes: body, digest: Blake2s.hash(body).description)
+        }
+        let envelope = try ProofEnvelope.decodeJSON(Data(body))
+        let (proof, bytes) = try envelope.decodedProofAndBytes()
+        return Submitted(proof: proof, bytes: bytes, digest: envelope.digest.lowercased())
+    }
+
+    /// Proofs up to this size are verified on the calling thread: they take well under a
+    /// millisecond, less than handing them to the queue and back (two thread wake-ups) costs.
+    public static let inlineVerificationBytes = 16 * 1024
+
+    public func judge(_ submitted: Submitted, task: ProvingTask, minSecurityBits: Int) async -> Verdict {
+        let proof = submitted.proof
         guard task.isAnswered(by: proof.statement) else {
             return .invalid("the proof's statement is not this job's task (workload, size, parameters or inputs differ)")
         }
         guard proof.config.securityBits >= minSecurityBits else {
             return .invalid("the proof has \(proof.config.securityBits)-bit security; the job requires \(minSecurityBits)")
         }
+        if submitted.bytes.count <= Self.inlineVerificationBytes { return Self.verify(proof, minSecurityBits: minSecurityBits) }
         return await withCheckedContinuation { continuation in
-            Self.queue.async {
-                do {
-                    try ProofVerification.verify(proof, minimumSecurityBits: minSecurityBits)
-                    continuation.resume(returning: .valid(securityBits: proof.config.securityBits, outputs: proof.statement.publicOutputs))
-                } catch {
-                    continuation.resume(returning: .invalid("verification failed: \(error)"))
-                }
-            }
+            Self.queue.async { continuation.resume(returning: Self.verify(proof, minSecurityBits: minSecurityBits)) }
+        }
+    }
+
+    static func verify(_ proof: StarkProof, minSecurityBits: Int) -> Verdict {
+        do {
+            try ProofVerification.verify(proof, minimumSecurityBits: minSecurityBits)
+            return .valid(securityBits: proof.config.securityBits, outputs: proof.statement.publicOutputs)
+        } catch {
+            return .invalid("verification failed: \(error)")
         }
     }
 }

@@ -21,43 +21,55 @@ extension CoordinatorStore {
     /// Inserts a job and escrows its reward from the client's available balance (one transaction).
     /// With an idempotency key already used by this client, returns that job and changes nothing.
     public func createJob(_ job: NewJob, now: Date) async throws -> JobRecord {
-        let taskBytes = [UInt8](try SageJSON.encode(job.task))
-        let parameters = String(decoding: try JSONEncoder().encode(job.task.parameters), as: UTF8.self)
-        let id = Self.newID()
+        try await createJobs([job], now: now)[0]
+    }
+
+    /// Inserts jobs all together or not at all (one transaction): a client posting a batch never
+    /// leaves half of it queued, and the batch pays for one commit.
+    public func createJobs(_ jobs: [NewJob], now: Date) async throws -> [JobRecord] {
+        let prepared = try jobs.map { job in
+            (job: job, id: Self.newID(), task: [UInt8](try SageJSON.encode(job.task)),
+             parameters: String(decoding: try JSONEncoder().encode(job.task.parameters), as: UTF8.self))
+        }
         let t = Millis.of(now)
         return try await transaction { tx in
-            if let key = job.idempotencyKey,
-               let existing = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE client = ? AND idempotency_key = ?",
-                                           [.text(job.client), .text(key)]).first {
-                return try JobRecord(row: existing)
-            }
-            if job.reward > .zero {
-                try Self.ensureAccount(tx, job.client)
-                let moved = try tx.execute("""
-                    UPDATE accounts SET available = available - ?, escrowed = escrowed + ? WHERE account = ? AND available >= ?
-                    """, [.int(job.reward.micros), .int(job.reward.micros), .text(job.client), .int(job.reward.micros)])
-                guard moved == 1 else {
-                    throw StoreError.insufficientFunds("the reward \(job.reward) SAGE is more than the available balance of \(job.client)")
-                }
-                try Self.recordEntry(tx, account: job.client, kind: "escrow", amount: -job.reward.micros, reference: id, at: t)
-            }
-            try tx.execute("""
-                INSERT INTO jobs (id, client, idempotency_key, status, workload, log_rows, parameters, task, min_security_bits,
-                    priority, reward, attempts, max_attempts, lease_seconds, gpu_memory_mb, target_worker, created_at,
-                    updated_at, expires_at)
-                VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
-                """, [.text(id), .text(job.client), job.idempotencyKey.map(SQLValue.text) ?? .null, .text(job.task.workload),
-                      .int(Int64(job.task.logRows)), .text(parameters), .blob(taskBytes), .int(Int64(job.minSecurityBits)),
-                      .int(Int64(job.priority)), .int(job.reward.micros), .int(Int64(job.maxAttempts)),
-                      .int(Int64(job.leaseSeconds)), .int(Int64(job.gpuMemoryMB)),
-                      job.targetWorker.map(SQLValue.text) ?? .null, .int(t), .int(t),
-                      .int(t + Int64(job.ttlSeconds) * 1000)])
-            try Self.bump(tx, "jobs_created")
-            guard let row = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?", [.text(id)]).first else {
-                throw StoreError.corrupt("inserted job \(id) is missing")
-            }
-            return try JobRecord(row: row)
+            try prepared.map { try Self.insertJob(tx, $0.job, id: $0.id, taskBytes: $0.task, parameters: $0.parameters, at: t) }
         }
+    }
+
+    static func insertJob(_ tx: any SQLTransaction, _ job: NewJob, id: String, taskBytes: [UInt8], parameters: String,
+                          at t: Int64) throws -> JobRecord {
+        if let key = job.idempotencyKey,
+           let existing = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE client = ? AND idempotency_key = ?",
+                                       [.text(job.client), .text(key)]).first {
+            return try JobRecord(row: existing)
+        }
+        if job.reward > .zero {
+            try Self.ensureAccount(tx, job.client)
+            let moved = try tx.execute("""
+                UPDATE accounts SET available = available - ?, escrowed = escrowed + ? WHERE account = ? AND available >= ?
+                """, [.int(job.reward.micros), .int(job.reward.micros), .text(job.client), .int(job.reward.micros)])
+            guard moved == 1 else {
+                throw StoreError.insufficientFunds("the reward \(job.reward) SAGE is more than the available balance of \(job.client)")
+            }
+            try Self.recordEntry(tx, account: job.client, kind: "escrow", amount: -job.reward.micros, reference: id, at: t)
+        }
+        try tx.execute("""
+            INSERT INTO jobs (id, client, idempotency_key, status, workload, log_rows, parameters, task, min_security_bits,
+                priority, reward, attempts, max_attempts, lease_seconds, gpu_memory_mb, target_worker, created_at,
+                updated_at, expires_at)
+            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(id), .text(job.client), job.idempotencyKey.map(SQLValue.text) ?? .null, .text(job.task.workload),
+                  .int(Int64(job.task.logRows)), .text(parameters), .blob(taskBytes), .int(Int64(job.minSecurityBits)),
+                  .int(Int64(job.priority)), .int(job.reward.micros), .int(Int64(job.maxAttempts)),
+                  .int(Int64(job.leaseSeconds)), .int(Int64(job.gpuMemoryMB)),
+                  job.targetWorker.map(SQLValue.text) ?? .null, .int(t), .int(t),
+                  .int(t + Int64(job.ttlSeconds) * 1000)])
+        try Self.bump(tx, "jobs_created")
+        guard let row = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?", [.text(id)]).first else {
+            throw StoreError.corrupt("inserted job \(id) is missing")
+        }
+        return try JobRecord(row: row)
     }
 
     public func job(id: String) async throws -> JobRecord? {
@@ -128,12 +140,12 @@ extension CoordinatorStore {
         try bump(tx, "jobs_\(status.rawValue)")
     }
 
-    /// The proof envelope (JSON) that got this job paid.
-    public func paidProof(jobID: String) async throws -> [UInt8]? {
+    /// The proof that got this job paid.
+    public func paidProof(jobID: String) async throws -> StoredProof? {
         try await read { tx in
             try tx.query("""
-                SELECT p.envelope FROM proofs p JOIN leases l ON l.id = p.lease_id WHERE p.job_id = ? AND l.state = 'paid'
-                """, [.text(jobID)]).first.map { try $0.blob("envelope") }
+                SELECT p.body, p.encoding FROM proofs p JOIN leases l ON l.id = p.lease_id WHERE p.job_id = ? AND l.state = 'paid'
+                """, [.text(jobID)]).first.map { try StoredProof(row: $0) }
         }
     }
 

@@ -2,12 +2,34 @@ import Foundation
 import Obelysk
 import SageProtocol
 
+/// A proof as the store keeps it.
+public struct StoredProof: Sendable {
+    static let canonical = "canonical"
+    static let envelopeJSON = "envelope-json"
+
+    /// The canonical Obelysk bytes, or a JSON proof envelope for rows older than migration 2.
+    public let bytes: [UInt8]
+    public let isCanonical: Bool
+
+    init(row: SQLRow) throws {
+        bytes = try row.blob("body")
+        isCanonical = try row.text("encoding") == Self.canonical
+    }
+
+    /// The JSON envelope clients download.
+    public func envelopeJSON() throws -> [UInt8] {
+        guard isCanonical else { return bytes }
+        return [UInt8](try ProofEnvelope(proof: try StarkProof(bytes: bytes)).encodeJSON())
+    }
+}
+
 extension CoordinatorStore {
     /// Records a proof for a lease. The first submit stores the proof and moves the job to
     /// `submitted`; the caller then verifies it and calls `finishVerified` or `finishRejected`.
     /// A submit for a lease already judged returns its receipt; a different proof for a lease
     /// already submitted is refused.
-    public func recordSubmission(leaseID: String, worker: String, envelope: [UInt8], digest: String, securityBits: Int,
+    /// `proof` is the canonical bytes, `digest` their Blake2s hash.
+    public func recordSubmission(leaseID: String, worker: String, proof: [UInt8], digest: String, securityBits: Int,
                                  now: Date) async throws -> SubmissionState {
         let t = Millis.of(now)
         return try await transaction { tx in
@@ -27,8 +49,9 @@ extension CoordinatorStore {
                 throw StoreError.conflict("lease \(leaseID) is \(state): the job was requeued or ended, so this proof is not accepted")
             }
             try tx.execute("""
-                INSERT INTO proofs (lease_id, job_id, digest, security_bits, envelope, submitted_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, [.text(leaseID), .text(jobID), .text(digest), .int(Int64(securityBits)), .blob(envelope), .int(t)])
+                INSERT INTO proofs (lease_id, job_id, digest, security_bits, body, encoding, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [.text(leaseID), .text(jobID), .text(digest), .int(Int64(securityBits)), .blob(proof),
+                      .text(StoredProof.canonical), .int(t)])
             try tx.execute("UPDATE leases SET state = 'submitted', proof_digest = ? WHERE id = ?", [.text(digest), .text(leaseID)])
             try tx.execute("UPDATE jobs SET status = 'submitted', proof_digest = ?, updated_at = ? WHERE id = ? AND lease_id = ?",
                            [.text(digest), .int(t), .text(jobID), .text(leaseID)])
@@ -121,11 +144,11 @@ extension CoordinatorStore {
 
     /// Leases whose proof was stored but not judged (the coordinator stopped in between): judged
     /// again at start-up from the stored proof.
-    public func unjudgedSubmissions() async throws -> [(leaseID: String, envelope: [UInt8])] {
+    public func unjudgedSubmissions() async throws -> [(leaseID: String, proof: StoredProof)] {
         try await read { tx in
             try tx.query("""
-                SELECT l.id AS lease_id, p.envelope FROM leases l JOIN proofs p ON p.lease_id = l.id WHERE l.state = 'submitted'
-                """, []).map { (try $0.text("lease_id"), try $0.blob("envelope")) }
+                SELECT l.id AS lease_id, p.body, p.encoding FROM leases l JOIN proofs p ON p.lease_id = l.id WHERE l.state = 'submitted'
+                """, []).map { (try $0.text("lease_id"), try StoredProof(row: $0)) }
         }
     }
 }

@@ -45,17 +45,25 @@ extension CoordinatorStore {
         }
     }
 
-    /// Records a heartbeat and renews every lease the worker holds to now + the job's lease time.
-    public func heartbeat(worker: String, utilization: [Double]?, now: Date) async throws -> Int {
+    /// Records a heartbeat and renews the worker's leases: all of them, or only `leaseIDs` when given
+    /// (see `HeartbeatRequest.leaseIds`). Returns how many were renewed.
+    public func heartbeat(worker: String, utilization: [Double]?, leaseIDs: [String]? = nil, now: Date) async throws -> Int {
         let t = Millis.of(now)
         let util = utilization.map { String(decoding: (try? SageJSON.encode($0)) ?? Data("[]".utf8), as: UTF8.self) }
         return try await transaction { tx in
             let seen = try tx.execute("UPDATE workers SET last_heartbeat = ?, gpu_utilization = ? WHERE id = ?",
                                       [.int(t), util.map(SQLValue.text) ?? .null, .text(worker)])
             guard seen == 1 else { throw StoreError.notFound("worker \(worker) is not registered: POST /workers/register first") }
+            guard let leaseIDs else {
+                return try tx.execute("""
+                    UPDATE jobs SET lease_deadline = ? + lease_seconds * 1000 WHERE worker = ? AND status = 'leased'
+                    """, [.int(t), .text(worker)])
+            }
+            if leaseIDs.isEmpty { return 0 }
+            let marks = Array(repeating: "?", count: leaseIDs.count).joined(separator: ", ")
             return try tx.execute("""
-                UPDATE jobs SET lease_deadline = ? + lease_seconds * 1000 WHERE worker = ? AND status = 'leased'
-                """, [.int(t), .text(worker)])
+                UPDATE jobs SET lease_deadline = ? + lease_seconds * 1000 WHERE worker = ? AND status = 'leased' AND lease_id IN (\(marks))
+                """, [.int(t), .text(worker)] + leaseIDs.map(SQLValue.text))
         }
     }
 }

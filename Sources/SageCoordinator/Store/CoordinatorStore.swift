@@ -38,7 +38,18 @@ public final class CoordinatorStore: Sendable {
         try await database.read(body)
     }
 
-    static func newID() -> String { UUID().uuidString.lowercased() }
+    /// A random (version 4) UUID, lowercase. Not `UUID()`: on Linux, Foundation opens and reads
+    /// `/dev/urandom` for each one, and the store makes several ids per job.
+    static func newID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        var bytes = (rng.next() as UInt64, rng.next() as UInt64)
+        bytes.0 = (bytes.0 & ~(0xF << 12)) | (0x4 << 12)            // version 4
+        bytes.1 = (bytes.1 & ~(0x3 << 62)) | (0x2 << 62)            // RFC 4122 variant
+        let hex = String(bytes.0, radix: 16).leftPadded(to: 16) + String(bytes.1, radix: 16).leftPadded(to: 16)
+        let h = Array(hex.utf8)
+        func part(_ r: Range<Int>) -> String { String(decoding: h[r], as: UTF8.self) }
+        return part(0..<8) + "-" + part(8..<12) + "-" + part(12..<16) + "-" + part(16..<20) + "-" + part(20..<32)
+    }
 
     static let counterShards: Int64 = 16
 
@@ -59,5 +70,11 @@ public final class CoordinatorStore: Sendable {
             }
             return result
         }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -73,6 +73,19 @@ enum Migrations {
             CREATE TABLE counters (
                 name TEXT NOT NULL, shard BIGINT NOT NULL, value BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (name, shard))
             """,
+        ]),
+        // Proofs are kept as their canonical bytes (what the verifier reads), whichever form they were
+        // uploaded in; rows written before this migration hold the JSON envelope and say so.
+        (2, [
+            "ALTER TABLE proofs RENAME COLUMN envelope TO body",
+            "ALTER TABLE proofs ADD COLUMN encoding TEXT NOT NULL DEFAULT '\(StoredProof.envelopeJSON)'",
+            // The lease query's exact order (priority high first, then oldest), so that the next job
+            // is the first index entry that fits instead of a sort of the whole queue per lease.
+            "DROP INDEX jobs_queue",
+            "CREATE INDEX jobs_queue ON jobs (status, priority DESC, created_at, id)",
+            // A worker's leased jobs (its concurrency count on every lease, and the heartbeat's
+            // renewal) without scanning every job ever made.
+            "CREATE INDEX jobs_worker ON jobs (worker, status)",
         ])]
     }
 

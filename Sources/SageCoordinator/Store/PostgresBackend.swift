@@ -144,26 +144,31 @@ public final class PostgresBackend: SQLDatabase {
         }
 
         static func decode(_ row: PostgresRow) throws -> SQLRow {
-            var values: [String: SQLValue] = [:]
+            var names: [String] = [], cells: [SQLValue] = []
             for cell in row {
-                guard cell.bytes != nil else { values[cell.columnName] = .null; continue }
-                switch cell.dataType {
-                case .int8: values[cell.columnName] = .int(try cell.decode(Int64.self))
-                case .int4: values[cell.columnName] = .int(Int64(try cell.decode(Int32.self)))
-                case .int2: values[cell.columnName] = .int(Int64(try cell.decode(Int16.self)))
-                case .numeric:
-                    // The store casts aggregates to BIGINT; a numeric that is not an integer is a bug, not a zero.
-                    guard let v = Int64(try cell.decode(String.self)) else {
-                        throw StoreError.corrupt("column \(cell.columnName) is not an integer")
-                    }
-                    values[cell.columnName] = .int(v)
-                case .bytea:
-                    var buffer = try cell.decode(ByteBuffer.self)
-                    values[cell.columnName] = .blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
-                default: values[cell.columnName] = .text(try cell.decode(String.self))
-                }
+                names.append(cell.columnName)
+                cells.append(try value(of: cell))
             }
-            return SQLRow(values)
+            return SQLRow(names: names, cells: cells)
+        }
+
+        static func value(of cell: PostgresCell) throws -> SQLValue {
+            guard cell.bytes != nil else { return .null }
+            switch cell.dataType {
+            case .int8: return .int(try cell.decode(Int64.self))
+            case .int4: return .int(Int64(try cell.decode(Int32.self)))
+            case .int2: return .int(Int64(try cell.decode(Int16.self)))
+            case .numeric:
+                // The store casts aggregates to BIGINT; a numeric that is not an integer is a bug, not a zero.
+                guard let v = Int64(try cell.decode(String.self)) else {
+                    throw StoreError.corrupt("column \(cell.columnName) is not an integer")
+                }
+                return .int(v)
+            case .bytea:
+                var buffer = try cell.decode(ByteBuffer.self)
+                return .blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
+            default: return .text(try cell.decode(String.self))
+            }
         }
     }
 }

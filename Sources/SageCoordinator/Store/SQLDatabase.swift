@@ -10,35 +10,49 @@ public enum SQLValue: Sendable, Equatable {
 }
 
 /// One result row, by column name.
+///
+/// Names and values are parallel arrays, and the rows of one result share their `names` array:
+/// a result row is read a few times and thrown away, and building a dictionary per row cost more
+/// than the query itself. Rows have at most a few dozen columns, so a linear search is the fastest
+/// lookup.
 public struct SQLRow: Sendable {
-    var values: [String: SQLValue]
+    let names: [String]
+    let cells: [SQLValue]
 
-    public init(_ values: [String: SQLValue]) { self.values = values }
+    public init(names: [String], cells: [SQLValue]) {
+        precondition(names.count == cells.count, "one value per column")
+        self.names = names; self.cells = cells
+    }
+
+    subscript(column: String) -> SQLValue? {
+        for i in names.indices where names[i] == column { return cells[i] }
+        return nil
+    }
 
     func int(_ column: String) throws(StoreError) -> Int64 {
-        guard case let .int(v) = values[column] else { throw .corrupt("column \(column) is not an integer") }
+        guard case let .int(v) = self[column] else { throw .corrupt("column \(column) is not an integer") }
         return v
     }
     func optionalInt(_ column: String) throws(StoreError) -> Int64? {
-        switch values[column] {
+        switch self[column] {
         case let .int(v): return v
         case .null, .none: return nil
         default: throw .corrupt("column \(column) is not an integer")
         }
     }
     func text(_ column: String) throws(StoreError) -> String {
-        guard case let .text(v) = values[column] else { throw .corrupt("column \(column) is not text") }
+        guard case let .text(v) = self[column] else { throw .corrupt("column \(column) is not text") }
         return v
     }
     func optionalText(_ column: String) throws(StoreError) -> String? {
-        switch values[column] {
+        switch self[column] {
         case let .text(v): return v
         case .null, .none: return nil
         default: throw .corrupt("column \(column) is not text")
         }
     }
     func blob(_ column: String) throws(StoreError) -> [UInt8] {
-        guard case let .blob(v) = values[column] else { throw .corrupt("column \(column) is not a blob") }
+        guard case let .blob(v) = self[column] else { throw .corrupt("column \(column) is not a blob") }
         return v
     }
 }

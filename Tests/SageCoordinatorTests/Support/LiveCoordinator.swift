@@ -53,13 +53,15 @@ final class LiveCoordinator: Sendable {
         case signedWith(StarkPrivateKey, timestamp: Int64?, nonce: Felt?, signedBody: [UInt8]?, network: String?)
     }
 
-    func request(_ method: HTTPMethod, _ path: String, body: [UInt8] = [], auth: Auth = .none) async throws -> Reply {
+    func request(_ method: HTTPMethod, _ path: String, body: [UInt8] = [], auth: Auth = .none,
+                 contentType: String = "application/json", accept: String? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         if !body.isEmpty {
             request.body = .bytes(ByteBuffer(bytes: body))
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
         }
+        if let accept { request.headers.add(name: "Accept", value: accept) }
         switch auth {
         case .none: break
         case let .apiKey(key): request.headers.add(name: "Authorization", value: "Bearer \(key)")

@@ -1,0 +1,20 @@
+import Foundation
+
+/// How a worker sends a proof with `POST /leases/:id/submit`.
+///
+/// The compact form is the proof's canonical Obelysk bytes as the body, with this content type: the
+/// coordinator hashes and decodes exactly the bytes it verifies, with no base64 or JSON in between
+/// (a third smaller on the wire and cheaper to read). A JSON proof envelope (`application/json`) is
+/// accepted too, for tools that only have the proof file.
+public enum ProofUpload {
+    public static let contentType = "application/vnd.obelysk.proof"
+    /// Also read as canonical bytes.
+    public static let genericBinaryType = "application/octet-stream"
+
+    /// Whether a request's `Content-Type` announces canonical proof bytes (parameters ignored).
+    public static func isBinary(contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return media == Self.contentType || media == Self.genericBinaryType
+    }
+}
