@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SageProtocol", targets: ["SageProtocol"]),
         .library(name: "SageCoordinator", targets: ["SageCoordinator"]),
         .library(name: "SageWorker", targets: ["SageWorker"]),
+        .library(name: "SageAttestation", targets: ["SageAttestation"]),
         .executable(name: "bitsage-proof", targets: ["bitsage-proof"]),
         .executable(name: "sage-coordinator", targets: ["sage-coordinator"]),
         .executable(name: "coordinator-load", targets: ["coordinator-load"]),
@@ -129,6 +130,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Attestation quotes: a worker's signed (and, in a TEE guest, hardware-bound) statement about a proof.
+        .target(
+            name: "SageAttestation",
+            dependencies: [
+                "Obelysk", "StarknetKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The coordinator's load benchmark (signed HTTP traffic on loopback), not a test.
         .executableTarget(
             name: "coordinator-load",
@@ -167,6 +176,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StarknetKitTests", dependencies: ["StarknetKit"], exclude: ["Vectors", "Live"]),
+        .testTarget(name: "SageAttestationTests", dependencies: ["SageAttestation", "Obelysk", "StarknetKit"]),
         .testTarget(
             name: "StarknetRPCTests",
             dependencies: [
