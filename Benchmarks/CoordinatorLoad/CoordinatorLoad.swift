@@ -110,59 +110,63 @@ struct CoordinatorLoad: AsyncParsableCommand {
         let start = ContinuousClock.now
         let measureFrom = start + .seconds(warmup), end = measureFrom + .seconds(seconds)
         let cpu = NIOLockedValueBox<(start: Double, end: Double)>((0, 0))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // This process's CPU time over exactly the measured window.
-                try await Task.sleep(until: measureFrom, clock: .continuous)
-                let atStart = Self.processCPUSeconds()
-                try await Task.sleep(until: end, clock: .continuous)
-                let atEnd = Self.processCPUSeconds()
-                cpu.withLockedValue { $0 = (atStart, atEnd) }
-            }
-            for key in clientKeys {
-                group.addTask {
-                    while ContinuousClock.now < end {
-                        // Keep the backlog topped up: enough that workers never starve.
-                        if stats.queued() > backlogJobs { try await Task.sleep(for: .milliseconds(5)); continue }
-                        let t0 = ContinuousClock.now
-                        if pipelined {
-                            let (status, _) = try await Self.send(http, base, .POST, "/jobs/batch", batchBody, key)
-                            if status == 201 { stats.created(ContinuousClock.now - t0, count: jobBatch, measured: t0 >= measureFrom) }
-                        } else {
-                            let (status, _) = try await Self.send(http, base, .POST, "/jobs", createBody, key)
-                            if status == 201 { stats.created(ContinuousClock.now - t0, measured: t0 >= measureFrom) }
-                        }
-                    }
-                }
-            }
-            for key in workerKeys {
-                group.addTask {
-                    var next: LeaseGrant?
-                    while ContinuousClock.now < end {
-                        let t0 = ContinuousClock.now
-                        let grant: LeaseGrant
-                        var leased: Duration?
-                        if let pending = next {
-                            grant = pending
-                            next = nil
-                        } else {
-                            let (status, body) = try await Self.send(http, base, .POST, "/workers/lease", try Self.json(LeaseRequest(waitMilliseconds: 1_000)), key)
-                            guard status == 200, let g = try? SageJSON.decode(LeaseGrant.self, from: Data(body)) else { continue }
-                            grant = g
-                            leased = ContinuousClock.now - t0
-                        }
-                        let t1 = ContinuousClock.now
-                        let path = "/leases/\(grant.leaseId)/submit" + (pipelined ? "?next_wait_ms=1000" : "")
-                        let (s, r) = try await Self.send(http, base, .POST, path, upload, key, contentType: uploadType)
-                        let t2 = ContinuousClock.now
-                        let receipt = s == 200 ? try? SageJSON.decode(SubmitReceipt.self, from: Data(r)) : nil
-                        next = receipt?.nextLease
-                        stats.cycle(lease: leased, submit: t2 - t1, paid: receipt?.outcome == .paid, measured: t0 >= measureFrom && t2 <= end)
-                    }
-                }
-            }
-            try await group.waitForAll()
+        // The measured traffic: one thread and one blocking keep-alive connection per simulated
+        // party (see BlockingHTTPConnection for why not AsyncHTTPClient).
+        var parties: [@Sendable () throws -> Void] = []
+        parties.append {
+            // This process's CPU time over exactly the measured window.
+            Thread.sleep(forTimeInterval: Self.seconds(until: measureFrom))
+            let atStart = Self.processCPUSeconds()
+            Thread.sleep(forTimeInterval: Self.seconds(until: end))
+            let atEnd = Self.processCPUSeconds()
+            cpu.withLockedValue { $0 = (atStart, atEnd) }
         }
+        for key in clientKeys {
+            parties.append {
+                let connection = try BlockingHTTPConnection(base: base)
+                while ContinuousClock.now < end {
+                    // Keep the backlog topped up: enough that workers never starve.
+                    if stats.queued() > backlogJobs { Thread.sleep(forTimeInterval: 0.005); continue }
+                    let t0 = ContinuousClock.now
+                    if pipelined {
+                        let (status, _) = try Self.send(connection, "POST", "/jobs/batch", batchBody, key)
+                        if status == 201 { stats.created(ContinuousClock.now - t0, count: jobBatch, measured: t0 >= measureFrom) }
+                    } else {
+                        let (status, _) = try Self.send(connection, "POST", "/jobs", createBody, key)
+                        if status == 201 { stats.created(ContinuousClock.now - t0, measured: t0 >= measureFrom) }
+                    }
+                }
+            }
+        }
+        let leaseBody = try Self.json(LeaseRequest(waitMilliseconds: 1_000))
+        for key in workerKeys {
+            parties.append {
+                let connection = try BlockingHTTPConnection(base: base)
+                var next: LeaseGrant?
+                while ContinuousClock.now < end {
+                    let t0 = ContinuousClock.now
+                    let grant: LeaseGrant
+                    var leased: Duration?
+                    if let pending = next {
+                        grant = pending
+                        next = nil
+                    } else {
+                        let (status, body) = try Self.send(connection, "POST", "/workers/lease", leaseBody, key)
+                        guard status == 200, let g = try? SageJSON.decode(LeaseGrant.self, from: Data(body)) else { continue }
+                        grant = g
+                        leased = ContinuousClock.now - t0
+                    }
+                    let t1 = ContinuousClock.now
+                    let path = "/leases/\(grant.leaseId)/submit" + (pipelined ? "?next_wait_ms=1000" : "")
+                    let (s, r) = try Self.send(connection, "POST", path, upload, key, contentType: uploadType)
+                    let t2 = ContinuousClock.now
+                    let receipt = s == 200 ? try? SageJSON.decode(SubmitReceipt.self, from: Data(r)) : nil
+                    next = receipt?.nextLease
+                    stats.cycle(lease: leased, submit: t2 - t1, paid: receipt?.outcome == .paid, measured: t0 >= measureFrom && t2 <= end)
+                }
+            }
+        }
+        try await Self.runOnThreads(parties)
         try await http.shutdown()
         let store: String
         if let inProcess {
@@ -204,6 +208,37 @@ struct CoordinatorLoad: AsyncParsableCommand {
     static func ms(_ seconds: Double?) -> String { seconds.map { String(format: "%.2f ms", $0 * 1000) } ?? "–" }
 
     static func json(_ value: some Encodable) throws -> [UInt8] { [UInt8](try SageJSON.encode(value)) }
+
+    /// One signed request on a blocking connection.
+    static func send(_ connection: BlockingHTTPConnection, _ method: String, _ path: String, _ body: [UInt8],
+                     _ key: StarkPrivateKey, contentType: String = "application/json") throws -> (Int, [UInt8]) {
+        var headers = [("Content-Type", contentType)]
+        headers += try RequestSignature.sign(network: "local", method: method, pathAndQuery: path, body: body,
+                                             key: key, publicKey: publicKeys.withLockedValue { $0[key] }).headers
+        return try connection.send(method: method, path: path, headers: headers, body: body)
+    }
+
+    /// Runs each closure on a thread of its own and waits for all; rethrows the first error.
+    static func runOnThreads(_ bodies: [@Sendable () throws -> Void]) async throws {
+        let failure = NIOLockedValueBox<(any Error)?>(nil)
+        let group = DispatchGroup()
+        for body in bodies {
+            group.enter()
+            let thread = Thread {
+                do { try body() } catch { failure.withLockedValue { if $0 == nil { $0 = error } } }
+                group.leave()
+            }
+            thread.start()
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            group.notify(queue: .global()) { continuation.resume() }
+        }
+        if let error = failure.withLockedValue({ $0 }) { throw error }
+    }
+
+    static func seconds(until instant: ContinuousClock.Instant) -> TimeInterval {
+        max(0, Stats.seconds(instant - ContinuousClock.now))
+    }
 
     static func send(_ http: HTTPClient, _ base: String, _ method: HTTPMethod, _ path: String, _ body: [UInt8],
                      _ key: StarkPrivateKey, contentType: String = "application/json") async throws -> (Int, [UInt8]) {
