@@ -14,6 +14,48 @@ struct VerifyBeforePayTests {
         return try await h.market.submit(leaseID: grant.leaseId, worker: worker.id, body: try await body(grant.task))
     }
 
+    @Test("Small proofs for leases granted here are judged before they are stored; leases granted by another coordinator take the store-first path; both end the same",
+          arguments: StoreKind.allCases)
+    func bothSubmitPathsAgree(kind: StoreKind) async throws {
+        try #require(kind.isAvailable)
+        let here = try await Harness.make(kind)
+        // A second coordinator on the same database, which granted none of the leases.
+        let elsewhere = try await Harness.make(kind, url: here.server.config.database)
+        let worker = try await here.worker(stake: 2_000)
+        var outcomes: [String: (SubmitReceipt, JobRecord?, [UInt8]?)] = [:]
+        for (path, market) in [("granted here", here.market), ("granted elsewhere", elsewhere.market)] {
+            // One honest job, then one answered with a proof of another task.
+            let good = try await here.job(Fixtures.fibonacci(columns: 2), reward: 3)
+            let grant = try #require(try await here.market.lease(worker: worker.id, wait: .zero).success)
+            #expect(grant.jobId == good.id)
+            let proof = try await Fixtures.proof(for: grant.task).canonicalBytes
+            let paid = try await market.submit(leaseID: grant.leaseId, worker: worker.id, body: proof, binary: true)
+            #expect(paid.outcome == .paid && paid.reward == SageAmount(sage: 3), "\(path)")
+            // Submitting again, through either coordinator, returns the same receipt.
+            #expect(try await here.market.submit(leaseID: grant.leaseId, worker: worker.id, body: proof, binary: true) == paid)
+            #expect(try await elsewhere.market.submit(leaseID: grant.leaseId, worker: worker.id, body: proof, binary: true) == paid)
+            outcomes[path] = (paid, try await here.store.job(id: good.id), try await here.store.paidProof(jobID: good.id)?.bytes)
+
+            let bad = try await here.job(Fixtures.fibonacci(columns: 2), reward: 1, maxAttempts: 1)
+            let badGrant = try #require(try await here.market.lease(worker: worker.id, wait: .zero).success)
+            #expect(badGrant.jobId == bad.id)
+            let wrong = try await Fixtures.proof(for: Fixtures.fibonacci(columns: 1)).canonicalBytes
+            let rejected = try await market.submit(leaseID: badGrant.leaseId, worker: worker.id, body: wrong, binary: true)
+            #expect(rejected.outcome == .rejected && rejected.reason?.contains("statement") == true, "\(path)")
+            #expect(rejected.slashed > .zero)
+            #expect(try await here.store.job(id: bad.id)?.status == .rejected)
+        }
+        let a = try #require(outcomes["granted here"]), b = try #require(outcomes["granted elsewhere"])
+        #expect(a.1?.status == .paid && b.1?.status == .paid)
+        #expect(a.1?.proofSecurityBits == b.1?.proofSecurityBits && a.1?.view.proofDigest == a.0.proofDigest)
+        #expect(a.2 != nil && a.2 == b.2)
+        // 2,000 staked; two 10% slashes: 200 then 180.
+        #expect(try await here.store.balance(account: worker.id).staked == SageAmount(sage: 1_620))
+        #expect(try await here.store.balance(account: worker.id).rewards == SageAmount(sage: 6))
+        await elsewhere.store.close()
+        await here.store.close()
+    }
+
     @Test("A proof of another job's statement is rejected and slashed", arguments: StoreKind.allCases)
     func otherStatement(kind: StoreKind) async throws {
         try #require(kind.isAvailable)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Obelysk
 import SageProtocol
 
@@ -84,8 +85,31 @@ public final class JobMarket: Sendable {
             }
             return record.tier?.rank ?? -1
         }
-        if case .success = result { metrics.leaseLatency.record(ContinuousClock.now - start) }
+        if case let .success(grant) = result {
+            metrics.leaseLatency.record(ContinuousClock.now - start)
+            remember(grant, worker: worker)
+        }
         return result
+    }
+
+    /// A lease this coordinator granted and has not seen a proof for yet.
+    struct GrantedLease: Sendable {
+        let worker: String
+        let jobID: String
+        let task: ProvingTask
+        let minSecurityBits: Int
+    }
+
+    /// What a submit needs to verify a small proof before it touches the store. Only a cache: a
+    /// lease granted by another instance, or before a restart, takes the path through the store.
+    let granted = NIOLockedValueBox<[String: GrantedLease]>([:])
+    static let maxRememberedLeases = 65_536
+
+    func remember(_ grant: LeaseGrant, worker: String) {
+        granted.withLockedValue { leases in
+            if leases.count >= Self.maxRememberedLeases { leases.removeAll(keepingCapacity: true) }
+            leases[grant.leaseId] = GrantedLease(worker: worker, jobID: grant.jobId, task: grant.task, minSecurityBits: grant.minSecurityBits)
+        }
     }
 
     /// Records, verifies and settles a proof for a lease (idempotent per lease).
@@ -95,8 +119,23 @@ public final class JobMarket: Sendable {
         do { parsed = try ProofJudge.parse(body, binary: binary) } catch {
             throw APIError(.badRequest, "bad_proof", "\(error)")
         }
+        // A small proof for a lease granted here: verify first, then record and settle it in one
+        // transaction (the job never rests in `submitted`; a crash before the commit loses
+        // nothing, since the worker's submit simply fails and is retried).
+        if parsed.bytes.count <= ProofJudge.inlineVerificationBytes,
+           let lease = granted.withLockedValue({ $0[leaseID] }), lease.worker == worker {
+            let verdict = await judged(parsed, task: lease.task, minSecurityBits: lease.minSecurityBits)
+            let receipt = try await store.recordAndSettle(leaseID: leaseID, worker: worker, proof: parsed.bytes, digest: parsed.digest,
+                                                          securityBits: parsed.proof.config.securityBits, verdict: verdict, now: clock.now())
+            granted.withLockedValue { _ = $0.removeValue(forKey: leaseID) }
+            await settled(receipt, jobID: lease.jobID)
+            return receipt
+        }
+        // Otherwise: store the proof first (so that a crash during a long verification loses
+        // nothing), verify, then settle.
         let state = try await store.recordSubmission(leaseID: leaseID, worker: worker, proof: parsed.bytes, digest: parsed.digest,
                                                      securityBits: parsed.proof.config.securityBits, now: clock.now())
+        granted.withLockedValue { _ = $0.removeValue(forKey: leaseID) }
         switch state {
         case let .finished(receipt): return receipt
         case let .verify(check): return try await settle(check, proof: parsed)
@@ -104,19 +143,33 @@ public final class JobMarket: Sendable {
     }
 
     func settle(_ check: SubmissionCheck, proof: ProofJudge.Submitted) async throws -> SubmitReceipt {
-        let start = ContinuousClock.now
-        let verdict = await judge.judge(proof, task: check.task, minSecurityBits: check.minSecurityBits)
-        metrics.verificationTime.record(ContinuousClock.now - start)
+        let verdict = await judged(proof, task: check.task, minSecurityBits: check.minSecurityBits)
+        let receipt: SubmitReceipt
         switch verdict {
         case let .valid(bits, _):
-            let receipt = try await store.finishVerified(leaseID: check.leaseId, securityBits: bits, now: clock.now())
-            logger.info("job \(check.jobId) paid \(receipt.reward) SAGE (lease \(check.leaseId))")
-            return receipt
+            receipt = try await store.finishVerified(leaseID: check.leaseId, securityBits: bits, now: clock.now())
         case let .invalid(reason):
-            let receipt = try await store.finishRejected(leaseID: check.leaseId, reason: reason, now: clock.now())
-            logger.warning("job \(check.jobId): proof rejected (\(reason)); slashed \(receipt.slashed) SAGE")
+            receipt = try await store.finishRejected(leaseID: check.leaseId, reason: reason, now: clock.now())
+        }
+        await settled(receipt, jobID: check.jobId)
+        return receipt
+    }
+
+    func judged(_ proof: ProofJudge.Submitted, task: ProvingTask, minSecurityBits: Int) async -> ProofJudge.Verdict {
+        let start = ContinuousClock.now
+        let verdict = await judge.judge(proof, task: task, minSecurityBits: minSecurityBits)
+        metrics.verificationTime.record(ContinuousClock.now - start)
+        return verdict
+    }
+
+    /// Logs a settlement; a rejected proof may have put its job back in the queue.
+    func settled(_ receipt: SubmitReceipt, jobID: String) async {
+        switch receipt.outcome {
+        case .paid:
+            logger.info("job \(jobID) paid \(receipt.reward) SAGE (lease \(receipt.leaseId))")
+        case .rejected:
+            logger.warning("job \(jobID): proof rejected (\(receipt.reason ?? "no reason")); slashed \(receipt.slashed) SAGE")
             await dispatcher.jobsChanged()
-            return receipt
         }
     }
 

@@ -33,30 +33,66 @@ extension CoordinatorStore {
                                  now: Date) async throws -> SubmissionState {
         let t = Millis.of(now)
         return try await transaction { tx in
-            let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
-            let state = try lease.text("state")
-            let jobID = try lease.text("job_id")
-            if state == "paid" || state == "rejected" {
-                return .finished(try Self.receipt(lease))
+            switch try Self.record(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits, at: t) {
+            case let .finished(receipt): return .finished(receipt)
+            case let .recorded(jobID): return .verify(try Self.check(tx, jobID: jobID, leaseID: leaseID))
             }
-            if state == "submitted" {
-                guard try lease.optionalText("proof_digest") == digest else {
-                    throw StoreError.conflict("a different proof was already submitted for lease \(leaseID)")
-                }
-                return .verify(try Self.check(tx, jobID: jobID, leaseID: leaseID))
-            }
-            guard state == "active" else {
-                throw StoreError.conflict("lease \(leaseID) is \(state): the job was requeued or ended, so this proof is not accepted")
-            }
-            try tx.execute("""
-                INSERT INTO proofs (lease_id, job_id, digest, security_bits, body, encoding, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [.text(leaseID), .text(jobID), .text(digest), .int(Int64(securityBits)), .blob(proof),
-                      .text(StoredProof.canonical), .int(t)])
-            try tx.execute("UPDATE leases SET state = 'submitted', proof_digest = ? WHERE id = ?", [.text(digest), .text(leaseID)])
-            try tx.execute("UPDATE jobs SET status = 'submitted', proof_digest = ?, updated_at = ? WHERE id = ? AND lease_id = ?",
-                           [.text(digest), .int(t), .text(jobID), .text(leaseID)])
-            return .verify(try Self.check(tx, jobID: jobID, leaseID: leaseID))
         }
+    }
+
+    enum Recorded {
+        /// Judged before: its receipt.
+        case finished(SubmitReceipt)
+        /// Stored (now or by an earlier submit of the same proof) and waiting for its verdict.
+        case recorded(jobID: String)
+    }
+
+    /// Records a proof already judged, and settles it, in one transaction: the path for proofs the
+    /// coordinator could verify before touching the store (small ones whose lease it remembers).
+    /// Whatever happened to the lease meanwhile (expired, settled by a concurrent submit) is
+    /// handled exactly as `recordSubmission` handles it.
+    public func recordAndSettle(leaseID: String, worker: String, proof: [UInt8], digest: String, securityBits: Int,
+                                verdict: ProofJudge.Verdict, now: Date) async throws -> SubmitReceipt {
+        let t = Millis.of(now)
+        let policy = self.policy
+        return try await transaction { tx in
+            switch try Self.record(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits, at: t) {
+            case let .finished(receipt):
+                return receipt
+            case .recorded:
+                switch verdict {
+                case let .valid(bits, _): return try Self.settleVerified(tx, leaseID: leaseID, securityBits: bits, at: t)
+                case let .invalid(reason): return try Self.settleRejected(tx, leaseID: leaseID, reason: reason, policy: policy, at: t)
+                }
+            }
+        }
+    }
+
+    static func record(_ tx: any SQLTransaction, leaseID: String, worker: String, proof: [UInt8], digest: String,
+                       securityBits: Int, at t: Int64) throws -> Recorded {
+        let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
+        let state = try lease.text("state")
+        let jobID = try lease.text("job_id")
+        if state == "paid" || state == "rejected" {
+            return .finished(try Self.receipt(lease))
+        }
+        if state == "submitted" {
+            guard try lease.optionalText("proof_digest") == digest else {
+                throw StoreError.conflict("a different proof was already submitted for lease \(leaseID)")
+            }
+            return .recorded(jobID: jobID)
+        }
+        guard state == "active" else {
+            throw StoreError.conflict("lease \(leaseID) is \(state): the job was requeued or ended, so this proof is not accepted")
+        }
+        try tx.execute("""
+            INSERT INTO proofs (lease_id, job_id, digest, security_bits, body, encoding, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [.text(leaseID), .text(jobID), .text(digest), .int(Int64(securityBits)), .blob(proof),
+                  .text(StoredProof.canonical), .int(t)])
+        try tx.execute("UPDATE leases SET state = 'submitted', proof_digest = ? WHERE id = ?", [.text(digest), .text(leaseID)])
+        try tx.execute("UPDATE jobs SET status = 'submitted', proof_digest = ?, updated_at = ? WHERE id = ? AND lease_id = ?",
+                       [.text(digest), .int(t), .text(jobID), .text(leaseID)])
+        return .recorded(jobID: jobID)
     }
 
     static func check(_ tx: any SQLTransaction, jobID: String, leaseID: String) throws -> SubmissionCheck {
@@ -85,31 +121,33 @@ extension CoordinatorStore {
     /// the ledger refuses a second reward entry for the job).
     public func finishVerified(leaseID: String, securityBits: Int, now: Date) async throws -> SubmitReceipt {
         let t = Millis.of(now)
-        return try await transaction { tx in
-            let lease = try Self.lockLeaseToSettle(tx, id: leaseID)
-            guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
-            let worker = try lease.text("worker")
-            let jobID = try lease.text("job_id")
-            let job = try JobRecord(row: try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0])
-            try tx.execute("""
-                UPDATE jobs SET status = 'paid', proof_security_bits = ?, updated_at = ?, lease_id = NULL, lease_deadline = NULL,
-                    reason = NULL
-                WHERE id = ?
-                """, [.int(Int64(securityBits)), .int(t), .text(jobID)])
-            if job.reward > .zero {
-                try tx.execute("UPDATE accounts SET escrowed = escrowed - ? WHERE account = ?", [.int(job.reward.micros), .text(job.client)])
-                try Self.ensureAccount(tx, worker)
-                try tx.execute("UPDATE accounts SET rewards = rewards + ? WHERE account = ?", [.int(job.reward.micros), .text(worker)])
-                try Self.recordEntry(tx, account: worker, kind: "reward", amount: job.reward.micros, reference: jobID, at: t)
-            }
-            try tx.execute("UPDATE leases SET state = 'paid', finished_at = ?, reward = ? WHERE id = ?",
-                           [.int(t), .int(job.reward.micros), .text(leaseID)])
-            try tx.execute("UPDATE workers SET jobs_paid = jobs_paid + 1, recent_rejections = 0 WHERE id = ?", [.text(worker)])
-            try Self.bump(tx, "proofs_verified")
-            try Self.bump(tx, "jobs_paid")
-            try Self.bump(tx, "rewards_paid_micros", by: job.reward.micros)
-            return try Self.receipt(try tx.query("SELECT * FROM leases WHERE id = ?", [.text(leaseID)])[0])
+        return try await transaction { tx in try Self.settleVerified(tx, leaseID: leaseID, securityBits: securityBits, at: t) }
+    }
+
+    static func settleVerified(_ tx: any SQLTransaction, leaseID: String, securityBits: Int, at t: Int64) throws -> SubmitReceipt {
+        let lease = try Self.lockLeaseToSettle(tx, id: leaseID)
+        guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
+        let worker = try lease.text("worker")
+        let jobID = try lease.text("job_id")
+        let job = try JobRecord(row: try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0])
+        try tx.execute("""
+            UPDATE jobs SET status = 'paid', proof_security_bits = ?, updated_at = ?, lease_id = NULL, lease_deadline = NULL,
+                reason = NULL
+            WHERE id = ?
+            """, [.int(Int64(securityBits)), .int(t), .text(jobID)])
+        if job.reward > .zero {
+            try tx.execute("UPDATE accounts SET escrowed = escrowed - ? WHERE account = ?", [.int(job.reward.micros), .text(job.client)])
+            try Self.ensureAccount(tx, worker)
+            try tx.execute("UPDATE accounts SET rewards = rewards + ? WHERE account = ?", [.int(job.reward.micros), .text(worker)])
+            try Self.recordEntry(tx, account: worker, kind: "reward", amount: job.reward.micros, reference: jobID, at: t)
         }
+        try tx.execute("UPDATE leases SET state = 'paid', finished_at = ?, reward = ? WHERE id = ?",
+                       [.int(t), .int(job.reward.micros), .text(leaseID)])
+        try tx.execute("UPDATE workers SET jobs_paid = jobs_paid + 1, recent_rejections = 0 WHERE id = ?", [.text(worker)])
+        try Self.bump(tx, "proofs_verified")
+        try Self.bump(tx, "jobs_paid")
+        try Self.bump(tx, "rewards_paid_micros", by: job.reward.micros)
+        return try Self.receipt(try tx.query("SELECT * FROM leases WHERE id = ?", [.text(leaseID)])[0])
     }
 
     /// The proof is invalid: slash a share of the worker's stake, count the rejection (suspending
@@ -117,29 +155,31 @@ extension CoordinatorStore {
     public func finishRejected(leaseID: String, reason: String, now: Date) async throws -> SubmitReceipt {
         let t = Millis.of(now)
         let policy = self.policy
-        return try await transaction { tx in
-            let lease = try Self.lockLeaseToSettle(tx, id: leaseID)
-            guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
-            let worker = try lease.text("worker")
-            let jobID = try lease.text("job_id")
-            _ = try tx.query("SELECT id FROM workers WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(worker)])
-            let job = try JobRecord(row: try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0])
-            let slashed = try Self.slash(tx, account: worker, basisPoints: policy.slashBasisPoints, reference: leaseID, at: t)
-            try tx.execute("UPDATE leases SET state = 'rejected', finished_at = ?, reason = ?, slashed = ? WHERE id = ?",
-                           [.int(t), .text(reason), .int(slashed.micros), .text(leaseID)])
-            try tx.execute("""
-                UPDATE workers SET proofs_rejected = proofs_rejected + 1, recent_rejections = recent_rejections + 1 WHERE id = ?
-                """, [.text(worker)])
-            let recent = try tx.query("SELECT recent_rejections FROM workers WHERE id = ?", [.text(worker)]).first?.int("recent_rejections") ?? 0
-            if recent >= Int64(policy.rejectionsBeforeSuspension) {
-                try tx.execute("UPDATE workers SET suspended_until = ?, recent_rejections = 0 WHERE id = ?",
-                               [.int(t + Int64(policy.suspensionSeconds) * 1000), .text(worker)])
-                try Self.bump(tx, "workers_suspended")
-            }
-            try Self.spendAttempt(tx, job, reason: "proof rejected: \(reason)", failStatus: .rejected, at: t)
-            try Self.bump(tx, "proofs_rejected")
-            return try Self.receipt(try tx.query("SELECT * FROM leases WHERE id = ?", [.text(leaseID)])[0])
+        return try await transaction { tx in try Self.settleRejected(tx, leaseID: leaseID, reason: reason, policy: policy, at: t) }
+    }
+
+    static func settleRejected(_ tx: any SQLTransaction, leaseID: String, reason: String, policy: MarketPolicy, at t: Int64) throws -> SubmitReceipt {
+        let lease = try Self.lockLeaseToSettle(tx, id: leaseID)
+        guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
+        let worker = try lease.text("worker")
+        let jobID = try lease.text("job_id")
+        _ = try tx.query("SELECT id FROM workers WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(worker)])
+        let job = try JobRecord(row: try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0])
+        let slashed = try Self.slash(tx, account: worker, basisPoints: policy.slashBasisPoints, reference: leaseID, at: t)
+        try tx.execute("UPDATE leases SET state = 'rejected', finished_at = ?, reason = ?, slashed = ? WHERE id = ?",
+                       [.int(t), .text(reason), .int(slashed.micros), .text(leaseID)])
+        try tx.execute("""
+            UPDATE workers SET proofs_rejected = proofs_rejected + 1, recent_rejections = recent_rejections + 1 WHERE id = ?
+            """, [.text(worker)])
+        let recent = try tx.query("SELECT recent_rejections FROM workers WHERE id = ?", [.text(worker)]).first?.int("recent_rejections") ?? 0
+        if recent >= Int64(policy.rejectionsBeforeSuspension) {
+            try tx.execute("UPDATE workers SET suspended_until = ?, recent_rejections = 0 WHERE id = ?",
+                           [.int(t + Int64(policy.suspensionSeconds) * 1000), .text(worker)])
+            try Self.bump(tx, "workers_suspended")
         }
+        try Self.spendAttempt(tx, job, reason: "proof rejected: \(reason)", failStatus: .rejected, at: t)
+        try Self.bump(tx, "proofs_rejected")
+        return try Self.receipt(try tx.query("SELECT * FROM leases WHERE id = ?", [.text(leaseID)])[0])
     }
 
     /// Leases whose proof was stored but not judged (the coordinator stopped in between): judged
