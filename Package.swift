@@ -55,6 +55,8 @@ let package = Package(
                 "Obelysk",
                 // `bench --starknet` measures signing, verification and hashing.
                 "StarknetKit",
+                // `attest` and `verify-quote`; the worker's keystore, password and GPU detection.
+                "SageAttestation", "SageWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath

@@ -4,13 +4,14 @@ import ArgumentParser
 struct BitsageProof: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bitsage-proof",
-        abstract: "Generate, verify, inspect and benchmark Obelysk circle-STARK proofs.",
+        abstract: "Generate, verify, inspect, benchmark and attest Obelysk circle-STARK proofs.",
         discussion: """
         Proofs are circle STARKs over Mersenne-31 (p = 2^31 - 1) with Blake2s commitments. \
         Security is the conjectured bound pow_bits + log_blowup × n_queries, computed from the \
         proof's configuration; the verifier enforces its own minimum.
         """,
-        subcommands: [GenerateCommand.self, VerifyCommand.self, InspectCommand.self, BenchCommand.self]
+        subcommands: [GenerateCommand.self, VerifyCommand.self, InspectCommand.self, BenchCommand.self, AttestCommand.self,
+                      VerifyQuoteCommand.self]
     )
 
     static func main() {
