@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "SageCoordinator",
             dependencies: [
-                "SageProtocol", "Obelysk", "StarknetKit",
+                "SageProtocol", "Obelysk", "StarknetKit", "SageAttestation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "SageCoordinatorTests",
             dependencies: [
-                "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit",
+                "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit", "SageAttestation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Obelysk
+import SageAttestation
 import SageCoordinator
 import SageProtocol
 import StarknetKit
@@ -140,6 +141,60 @@ struct HTTPAPITests {
         #expect(raw.status == 200 && raw.body == proof)
         let envelope = try await live.request(.GET, "/jobs/\(jobs[0].id)/proof", auth: .apiKey(n.apiKey))
         #expect(try ProofEnvelope.decodeJSON(Data(envelope.body)).decodedProofAndBytes().bytes == proof)
+        await live.stop()
+    }
+
+    @Test("The paid worker posts an attestation quote for its proof; the client downloads it; wrong quotes and wrong posters are refused")
+    func attestations() async throws {
+        let n = try await network()
+        let live = n.live
+        let task = Fixtures.tinyTask
+        let job = try await live.request(.POST, "/jobs", body: live.json(CreateJobRequest(task: task)), auth: .apiKey(n.apiKey))
+            .decode(JobView.self)
+        let grant = try await live.request(.POST, "/workers/lease", body: live.json(LeaseRequest()), auth: .signed(n.worker))
+            .decode(LeaseGrant.self)
+        let proof = try await Fixtures.proof(for: grant.task)
+        let measurement = Array(repeating: UInt8(7), count: 32)
+        let quote = try QuoteEncoding.encode(try QuoteIssuer.issue(proof: proof, key: n.worker, measurement: measurement,
+                                                                     now: live.harness.clock.now(), tee: .never))
+        func post(_ body: [UInt8], by key: StarkPrivateKey) async throws -> LiveCoordinator.Reply {
+            try await live.request(.POST, "/jobs/\(job.id)/attestation", body: body, auth: .signed(key), contentType: QuoteUpload.contentType)
+        }
+        // Before the proof is paid: refused.
+        #expect(try await post(quote, by: n.worker).status == 409)
+        let paid = try await live.request(.POST, "/leases/\(grant.leaseId)/submit", body: proof.canonicalBytes, auth: .signed(n.worker),
+                                          contentType: ProofUpload.contentType)
+        #expect(try paid.decode(SubmitReceipt.self).outcome == .paid)
+
+        // Another worker, garbage, a quote about another proof, a quote signed by another key: refused, nothing kept.
+        let stranger = StarkPrivateKey.generate()
+        _ = try await live.request(.POST, "/workers/register", body: live.json(WorkerRegistration(name: "x")), auth: .signed(stranger))
+        #expect(try await post(quote, by: stranger).status == 403)
+        #expect(try await post([1, 2, 3], by: n.worker).errorCode == "bad_quote")
+        let otherProof = try await Fixtures.proof(for: Fixtures.fibonacci(columns: 2))
+        let aboutOther = try QuoteEncoding.encode(try QuoteIssuer.issue(proof: otherProof, key: n.worker, measurement: measurement,
+                                                                          now: live.harness.clock.now(), tee: .never))
+        let refused = try await post(aboutOther, by: n.worker)
+        #expect(refused.errorCode == "quote_invalid" && refused.text.contains("proof"), "\(refused.text)")
+        let foreign = try QuoteEncoding.encode(try QuoteIssuer.issue(proof: proof, key: stranger, measurement: measurement,
+                                                                       now: live.harness.clock.now(), tee: .never))
+        #expect(try await post(foreign, by: n.worker).errorCode == "quote_invalid")
+        #expect(try await live.request(.GET, "/jobs/\(job.id)/attestation", auth: .apiKey(n.apiKey)).status == 404)
+
+        // The right quote: kept, with what was and was not checked; posting it again is fine, another one is a conflict.
+        let accepted = try await post(quote, by: n.worker)
+        #expect(accepted.status == 201, "\(accepted.text)")
+        let receipt = try accepted.decode(AttestationReceipt.self)
+        #expect(receipt.kind == "software-signed" && receipt.workerKey == n.workerID)
+        #expect(receipt.checks.first { $0.name == "signature" }?.status == .passed)
+        #expect(receipt.checks.first { $0.name == "proof" }?.status == .passed)
+        #expect(receipt.checks.first { $0.name == "hardware" }?.status == .notChecked)
+        #expect(try await post(quote, by: n.worker).status == 201)
+        let second = try QuoteEncoding.encode(try QuoteIssuer.issue(proof: proof, key: n.worker, measurement: measurement,
+                                                                      now: live.harness.clock.now(), tee: .never))
+        #expect(try await post(second, by: n.worker).status == 409)
+        let download = try await live.request(.GET, "/jobs/\(job.id)/attestation", auth: .apiKey(n.apiKey))
+        #expect(download.status == 200 && download.body == quote)
         await live.stop()
     }
 

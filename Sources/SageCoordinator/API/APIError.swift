@@ -25,6 +25,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
     static func unauthorized(_ message: String) -> APIError { APIError(.unauthorized, "unauthorized", message) }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+    static func forbidden(_ message: String) -> APIError { APIError(.forbidden, "forbidden", message) }
 
     /// The API's answer for a store error.
     static func from(_ error: StoreError) -> APIError {

@@ -43,6 +43,7 @@ struct CoordinatorAPI: Sendable {
         registerJobRoutes(on: router)
         registerWorkerRoutes(on: router)
         registerLedgerRoutes(on: router)
+        registerAttestationRoutes(on: router)
     }
 
     func health() async throws -> Response {

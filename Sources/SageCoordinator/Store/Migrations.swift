@@ -86,6 +86,14 @@ enum Migrations {
             // A worker's leased jobs (its concurrency count on every lease, and the heartbeat's
             // renewal) without scanning every job ever made.
             "CREATE INDEX jobs_worker ON jobs (worker, status)",
+        ]),
+        // Attestation quotes workers post for their paid proofs (one per job, kept as sent).
+        (3, [
+            """
+            CREATE TABLE attestations (
+                job_id TEXT PRIMARY KEY, worker TEXT NOT NULL, kind TEXT NOT NULL, quote \(d.blobType) NOT NULL,
+                submitted_at BIGINT NOT NULL)
+            """,
         ])]
     }
 
