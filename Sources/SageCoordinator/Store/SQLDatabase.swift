@@ -24,7 +24,7 @@ public struct SQLRow: Sendable {
         self.names = names; self.cells = cells
     }
 
-    subscript(column: String) -> SQLValue? {
+    public subscript(column: String) -> SQLValue? {
         for i in names.indices where names[i] == column { return cells[i] }
         return nil
     }

@@ -90,7 +90,15 @@ final class SQLiteGroupCommit: Sendable {
             do {
                 try pool.writeWithoutTransaction { db in
                     try db.inTransaction(.immediate) {
-                        for operation in batch { operation.run(db) }
+                        for operation in batch {
+                            operation.run(db)
+                            // Some errors (I/O, disk full, out of memory) make SQLite roll back the
+                            // whole transaction, not just the savepoint; the operations before this
+                            // one are then gone, so the batch must fail as a whole.
+                            guard db.isInsideTransaction else {
+                                throw StoreError.unavailable("SQLite rolled back the transaction during a write")
+                            }
+                        }
                         return .commit
                     }
                 }
