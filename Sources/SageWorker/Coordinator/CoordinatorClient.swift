@@ -137,13 +137,14 @@ public final class CoordinatorClient: Sendable {
     }
 
     /// Sends one request with retries; returns a 2xx reply or throws `CoordinatorClientError`.
-    public func send(_ method: HTTPMethod, _ path: String, body: [UInt8] = [], signed: Bool = true,
-                     safety: Safety = .idempotent, timeout: TimeAmount = .seconds(30)) async throws -> Reply {
+    public func send(_ method: HTTPMethod, _ path: String, body: [UInt8] = [], contentType: String = "application/json",
+                     accept: String? = nil, signed: Bool = true, safety: Safety = .idempotent,
+                     timeout: TimeAmount = .seconds(30)) async throws -> Reply {
         var attempt = 0
         while true {
             attempt += 1
             try Task.checkCancellation()
-            let request = try makeRequest(method, path, body: body, signed: signed)
+            let request = try makeRequest(method, path, body: body, contentType: contentType, accept: accept, signed: signed)
             do {
                 let response = try await http.execute(request, timeout: timeout)
                 let collected = try await response.body.collect(upTo: 64 << 20)
@@ -191,13 +192,15 @@ public final class CoordinatorClient: Sendable {
         }
     }
 
-    func makeRequest(_ method: HTTPMethod, _ path: String, body: [UInt8], signed: Bool) throws -> HTTPClientRequest {
+    func makeRequest(_ method: HTTPMethod, _ path: String, body: [UInt8], contentType: String = "application/json",
+                     accept: String? = nil, signed: Bool) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if !body.isEmpty {
             request.body = .bytes(ByteBuffer(bytes: body))
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
         }
+        if let accept { request.headers.add(name: "Accept", value: accept) }
         request.headers.add(name: "User-Agent", value: "sage-worker")
         if signed {
             guard let key else { throw CoordinatorClientError.notSigned("\(method) \(path) must be signed: unlock the worker's keystore first") }

@@ -1,0 +1,23 @@
+import Foundation
+import SageProtocol
+
+extension CoordinatorClient {
+    /// Submits a proof as its canonical bytes (smaller and cheaper to check than a JSON envelope).
+    /// Idempotent per lease: a retried submit returns the first receipt. With
+    /// `nextLeaseWaitMilliseconds`, the receipt also carries the worker's next lease when one comes
+    /// within that wait (one round trip per job for a busy worker).
+    public func submit(leaseID: String, proofBytes: [UInt8], nextLeaseWaitMilliseconds: Int? = nil) async throws -> SubmitReceipt {
+        var path = "/leases/\(try Self.pathComponent(leaseID))/submit"
+        if let wait = nextLeaseWaitMilliseconds { path += "?next_wait_ms=\(max(0, min(wait, 30_000)))" }
+        let timeout: Int64 = 300 + Int64(max(0, nextLeaseWaitMilliseconds ?? 0) / 1_000)
+        return try decode(SubmitReceipt.self, try await send(.POST, path, body: proofBytes, contentType: ProofUpload.contentType,
+                                                             timeout: .seconds(timeout)))
+    }
+
+    /// Posts an attestation quote for a job this worker's proof answered; the answer lists what
+    /// the coordinator checked.
+    public func attest(jobID: String, quote: [UInt8]) async throws -> AttestationReceipt {
+        try decode(AttestationReceipt.self, try await send(.POST, "/jobs/\(try Self.pathComponent(jobID))/attestation", body: quote,
+                                                           contentType: QuoteUpload.contentType))
+    }
+}
