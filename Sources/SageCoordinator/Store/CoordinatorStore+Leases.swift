@@ -12,10 +12,13 @@ extension CoordinatorStore {
         let policy = self.policy
         let leaseID = Self.newID()
         return try await transaction { tx in
-            // Lock the worker row first, so two lease calls of one worker (even on two
-            // coordinators) cannot both pass the concurrency check.
-            guard try !tx.query("SELECT id FROM workers WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(worker)]).isEmpty else {
-                throw StoreError.notFound("worker \(worker) is not registered: POST /workers/register first")
+            // On PostgreSQL, lock the worker row first, so two lease calls of one worker (even on
+            // two coordinators) cannot both pass the concurrency check. SQLite's single writer
+            // serialises them already.
+            if tx.dialect == .postgres {
+                guard try !tx.query("SELECT id FROM workers WHERE id = ? FOR UPDATE", [.text(worker)]).isEmpty else {
+                    throw StoreError.notFound("worker \(worker) is not registered: POST /workers/register first")
+                }
             }
             let record = try Self.worker(tx, id: worker)
             if let until = record.suspendedUntil, until > now { return .failure(.suspended(until: until)) }

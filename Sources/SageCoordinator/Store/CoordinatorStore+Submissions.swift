@@ -144,10 +144,11 @@ extension CoordinatorStore {
         try tx.execute("UPDATE leases SET state = 'paid', finished_at = ?, reward = ? WHERE id = ?",
                        [.int(t), .int(job.reward.micros), .text(leaseID)])
         try tx.execute("UPDATE workers SET jobs_paid = jobs_paid + 1, recent_rejections = 0 WHERE id = ?", [.text(worker)])
-        try Self.bump(tx, "proofs_verified")
-        try Self.bump(tx, "jobs_paid")
-        try Self.bump(tx, "rewards_paid_micros", by: job.reward.micros)
-        return try Self.receipt(try tx.query("SELECT * FROM leases WHERE id = ?", [.text(leaseID)])[0])
+        try Self.bump(tx, [("proofs_verified", 1), ("jobs_paid", 1), ("rewards_paid_micros", job.reward.micros)])
+        // The lease row as just written (what `receipt(_:)` reads back for a resubmit).
+        return SubmitReceipt(jobId: jobID, leaseId: leaseID, outcome: .paid, proofDigest: try lease.optionalText("proof_digest") ?? "",
+                             reward: job.reward, slashed: SageAmount(micros: try lease.int("slashed")),
+                             reason: try lease.optionalText("reason"))
     }
 
     /// The proof is invalid: slash a share of the worker's stake, count the rejection (suspending

@@ -55,6 +55,15 @@ public final class CoordinatorStore: Sendable {
 
     /// Adds to a named counter (metrics that must survive restarts and add up across instances),
     /// in one of its shards chosen at random so that concurrent transactions rarely wait on each other.
+    /// Several counters in one statement (distinct names).
+    static func bump(_ tx: any SQLTransaction, _ counters: [(name: String, amount: Int64)]) throws {
+        let rows = Array(repeating: "(?, ?, ?)", count: counters.count).joined(separator: ", ")
+        try tx.execute("""
+            INSERT INTO counters (name, shard, value) VALUES \(rows)
+            ON CONFLICT (name, shard) DO UPDATE SET value = counters.value + excluded.value
+            """, counters.flatMap { [SQLValue.text($0.name), .int(Int64.random(in: 0..<counterShards)), .int($0.amount)] })
+    }
+
     static func bump(_ tx: any SQLTransaction, _ name: String, by amount: Int64 = 1) throws {
         try tx.execute("""
             INSERT INTO counters (name, shard, value) VALUES (?, ?, ?)
