@@ -25,7 +25,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "log2 batch sizes for whole Poseidon2 proofs (comma-separated; up to 20).")
     var poseidon2Sizes: String = "12,14,16"
 
-    @Option(help: "Workloads for the whole-proof rows (comma-separated from fibonacci, poseidon2).")
+    @Option(help: "log2 step counts for whole VM proofs (comma-separated; a Fibonacci loop of about that many steps).")
+    var vmSizes: String = "14,16,18"
+
+    @Option(help: "Workloads for the whole-proof rows (comma-separated from fibonacci, poseidon2, vm).")
     var workloads: String = "fibonacci,poseidon2"
 
     @Option(help: "Security levels for whole proofs (comma-separated).")
@@ -203,6 +206,7 @@ struct BenchCommand: ParsableCommand {
         var rows: [Row] = []
         let selected = Set(workloads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         if selected.contains(Poseidon2Workload.name) { rows += try poseidon2Rows(threads: t) }
+        if selected.contains(VMWorkload.name) { rows += try vmRows(threads: t) }
         guard selected.contains(FibonacciWorkload.name) else { return rows }
         for bits in try ints(securityBits) {
             let config = try ProofConfig.forSecurity(bits: bits)
@@ -254,6 +258,53 @@ struct BenchCommand: ParsableCommand {
                                 throughput: String(format: "%.0f perms/s (witness %.0f ms)", Double(1 << log) / prove, witness * 1000),
                                 verifyMs: verify * 1000, proofBytes: proof.canonicalBytes.count, securityBits: config.securityBits))
                 print("  measured poseidon2 2^\(log) at \(bits) bits on \(t) thread(s): \(String(format: "%.0f", Double(1 << log) / prove)) perms/s")
+            }
+        }
+        return rows
+    }
+
+    /// Whole VM proofs of a Fibonacci loop (add, mov, addi, jmp, bz: 6 steps per iteration); the time
+    /// includes running the interpreter and building the witness. Steps are the run's, not the padded rows.
+    func vmRows(threads t: Int) throws -> [Row] {
+        var rows: [Row] = []
+        let source = """
+            li r0, 0
+            load r1, [r0]
+            li r2, 0
+            li r3, 1
+            loop: bz r1, done
+            add r4, r2, r3
+            mov r2, r3
+            mov r3, r4
+            addi r1, r1, -1
+            jmp loop
+            done: out r2
+            halt
+            """
+        let program = try Assembler.assemble(source)
+        for bits in try ints(securityBits) {
+            let config = try ProofConfig.forSecurity(bits: bits)
+            for log in try ints(vmSizes) {
+                guard (4...24).contains(log) else { throw ValidationError("vm size 2^\(log) is outside 2^4…2^24") }
+                // 7 + 6n steps: the largest n that fits 2^log rows.
+                let n = ((1 << log) - 7) / 6
+                let prover = StarkProver(backend: CPUBackend())
+                var proof: StarkProof?
+                var steps = 0
+                let prove = try Measurement.median(runs: runs) {
+                    let (statement, trace) = try VMWorkload.makeTrace(program: program, inputs: [M31(n)])
+                    steps = statement.parameters[2]
+                    let system = try WorkloadRegistry.constraintSystem(for: statement)
+                    proof = try prover.prove(system: system, trace: trace, statement: statement, config: config)
+                }
+                guard let proof else { continue }
+                let verify = try Measurement.median(runs: max(runs, 3)) {
+                    try ProofVerification.verify(proof, minimumSecurityBits: bits)
+                }
+                rows.append(Row(kind: "proof", name: "vm \(steps) steps (2^\(proof.statement.logRows) rows)", threads: t, medianMs: prove * 1000,
+                                throughput: String(format: "%.0f steps/s", Double(steps) / prove),
+                                verifyMs: verify * 1000, proofBytes: proof.canonicalBytes.count, securityBits: config.securityBits))
+                print("  measured vm 2^\(log) steps at \(bits) bits on \(t) thread(s): \(String(format: "%.0f", Double(steps) / prove)) steps/s")
             }
         }
         return rows

@@ -10,8 +10,8 @@ struct BitsageProof: ParsableCommand {
         Security is the conjectured bound pow_bits + log_blowup × n_queries, computed from the \
         proof's configuration; the verifier enforces its own minimum.
         """,
-        subcommands: [GenerateCommand.self, VerifyCommand.self, InspectCommand.self, BenchCommand.self, AttestCommand.self,
-                      VerifyQuoteCommand.self]
+        subcommands: [GenerateCommand.self, RunCommand.self, VerifyCommand.self, InspectCommand.self, BenchCommand.self,
+                      AttestCommand.self, VerifyQuoteCommand.self]
     )
 
     static func main() {

@@ -11,6 +11,7 @@ struct GenerateCommand: ParsableCommand {
           bitsage-proof generate --batch-size 1000 --security-bits 128 --output proof.json
           bitsage-proof generate --workload poseidon2 --batch-size 4096 --inputs states.json
           bitsage-proof generate --workload fibonacci --log-rows 16 --columns 8 --security-bits 96
+          bitsage-proof generate --workload vm --program Examples/vm/factorial.oasm --input 10
         Poseidon2 inputs (--inputs): a JSON array of 16-element arrays of integers below 2^31 - 1,
         e.g. [[0,1,2,...,15], ...], or an object {"inputs": [[...], ...]}. Without --inputs the
         states are derived from --seed (SplitMix64, reduced mod p).
@@ -34,6 +35,15 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Fibonacci: the number of independent sequences (trace columns).")
     var columns: Int = 8
+
+    @Option(help: "VM: the program to run and prove (.oasm assembler text).")
+    var program: String?
+
+    @Option(help: "VM: comma-separated integers preloaded into memory from address 0.")
+    var input: String = ""
+
+    @Option(help: "VM: a file of integers (separated by commas or whitespace) appended to --input.")
+    var inputFile: String?
 
     @Option(help: "Conjectured security level to reach (bits); 96 and 128 are the presets.")
     var securityBits: Int = 96
@@ -67,6 +77,12 @@ struct GenerateCommand: ParsableCommand {
         case FibonacciWorkload.name:
             do { made = try FibonacciWorkload.makeTrace(logRows: logRows, columns: columns) } catch { throw ValidationError("\(error)") }
             shape = "2^\(logRows) rows × \(columns) columns"
+        case VMWorkload.name:
+            guard let program else { throw ValidationError("--workload vm needs --program FILE.oasm") }
+            let loaded = try VMProgramFile.load(program)
+            let inputs = try VMInputs.parse(input, file: inputFile)
+            do { made = try VMWorkload.makeTrace(program: loaded, inputs: inputs) } catch { throw ValidationError("\(program): \(error)") }
+            shape = "\(program) (hash \(loaded.hash)), \(made.statement.parameters[2]) steps, 2^\(made.statement.logRows) rows × \(VMColumns.count) columns, outputs \(made.statement.publicOutputs.map { String($0.value) }.joined(separator: ", "))"
         default:
             throw ValidationError("unknown workload '\(workload)' (known: \(WorkloadRegistry.names.joined(separator: ", ")))")
         }

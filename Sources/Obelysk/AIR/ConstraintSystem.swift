@@ -8,7 +8,9 @@ public struct BoundaryConstraint: Sendable, Hashable {
 
 /// An algebraic intermediate representation: a trace of `columnCount` columns over 2^logRows rows,
 /// transition constraints that must vanish on every row whose offsets stay inside the trace
-/// (rows 0 … N-1-maxOffset: no wrap-around), and boundary constraints binding public values.
+/// (rows 0 … N-1-maxOffset: no wrap-around), wrapping transitions that must vanish on every row
+/// (row N - 1 + k reads row k - 1), boundary constraints binding public values, and LogUp lookup
+/// relations (see `LogUpRelation`), which the prover proves with a second, interaction trace.
 public struct ConstraintSystem: Sendable, Hashable {
     public let logRows: Int
     public let columnCount: Int
@@ -17,8 +19,15 @@ public struct ConstraintSystem: Sendable, Hashable {
     /// Row-local expressions that must equal a public vector on every row (see `PublicColumnConstraint`).
     public let publicColumns: [PublicColumnConstraint]
 
-    public init(logRows: Int, columnCount: Int, transitions: [Expr], boundaries: [BoundaryConstraint],
-                publicColumns: [PublicColumnConstraint] = [], kernel: (any ConstraintKernel)? = nil) throws {
+    /// The LogUp relations over the main trace; empty for a single-phase AIR.
+    public let lookups: [LogUpRelation]
+    /// How many of `transitions`, at the end, wrap around (checked on every row, no rows excluded).
+    public let wrappingCount: Int
+
+    public init(logRows: Int, columnCount: Int, transitions rowTransitions: [Expr], boundaries: [BoundaryConstraint],
+                publicColumns: [PublicColumnConstraint] = [], wrappingTransitions: [Expr] = [],
+                lookups: [LogUpRelation] = [], kernel: (any ConstraintKernel)? = nil) throws {
+        let transitions = rowTransitions + wrappingTransitions
         guard (ConstraintSystem.minLogRows...ConstraintSystem.maxLogRows).contains(logRows) else {
             throw ConstraintSystemError.logRowsOutOfRange(logRows)
         }
@@ -45,15 +54,28 @@ public struct ConstraintSystem: Sendable, Hashable {
             }
             items.formUnion(reads)
         }
+        for relation in lookups {
+            guard !relation.terms.isEmpty else { throw ConstraintSystemError.badLookup("relation '\(relation.name)' has no terms") }
+            for term in relation.terms {
+                for e in [term.multiplicity] + term.values {
+                    for item in e.reads where item.column < 0 || item.column >= columnCount || item.offset != 0 {
+                        throw ConstraintSystemError.badLookup("relation '\(relation.name)' reads column \(item.column) at offset \(item.offset); only offset 0 of main columns is allowed")
+                    }
+                }
+            }
+        }
         self.logRows = logRows
         self.columnCount = columnCount
+        self.lookups = lookups
+        self.wrappingCount = wrappingTransitions.count
         self.transitions = transitions
         self.boundaries = boundaries
         self.publicColumns = publicColumns
         self.kernel = kernel
         self.mask = items.sorted()
         self.maskOffsets = Array(Set(mask.map(\.offset))).sorted()
-        self.transitionMaxOffsets = transitions.map(\.maxOffset)
+        // A wrapping transition excludes no rows: its "max offset" for the quotient is 0.
+        self.transitionMaxOffsets = transitions.enumerated().map { index, t in index >= rowTransitions.count ? 0 : t.maxOffset }
         var s = 1
         while !ConstraintSystem.fitsComposition(logRows: logRows, transitions: transitions, maxOffsets: transitionMaxOffsets,
                                                 hasBoundaries: !boundaries.isEmpty, publicColumns: publicColumns, logExpansion: s) {
@@ -70,7 +92,8 @@ public struct ConstraintSystem: Sendable, Hashable {
     public let mask: [MaskItem]
     /// The distinct offsets the mask uses, ascending.
     public let maskOffsets: [Int]
-    /// Each transition's largest row offset (`Expr.maxOffset`), in order.
+    /// Each transition's largest row offset (`Expr.maxOffset`), in order; 0 for wrapping ones (the
+    /// number of last rows a transition is not checked on).
     public let transitionMaxOffsets: [Int]
     /// log2 of the composition domain over the trace domain: the smallest s ≥ 1 such that every
     /// constraint quotient lies in the FFT space of size 2^(logRows + s). See `QuotientDegree`.
@@ -91,11 +114,12 @@ public struct ConstraintSystem: Sendable, Hashable {
     public static func == (a: ConstraintSystem, b: ConstraintSystem) -> Bool {
         a.logRows == b.logRows && a.columnCount == b.columnCount && a.transitions == b.transitions
             && a.boundaries == b.boundaries && a.publicColumns == b.publicColumns
+            && a.wrappingCount == b.wrappingCount && a.lookups == b.lookups
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(logRows); hasher.combine(columnCount); hasher.combine(transitions)
-        hasher.combine(boundaries); hasher.combine(publicColumns)
+        hasher.combine(boundaries); hasher.combine(publicColumns); hasher.combine(wrappingCount); hasher.combine(lookups)
     }
 
     public static let minLogRows = 3
@@ -143,6 +167,11 @@ public struct ConstraintSystem: Sendable, Hashable {
                 w.hash(BulkDigest.digest(p.values))
             }
         }
+        // Likewise appended only when present: wrapping transitions and lookup relations.
+        if wrappingCount > 0 || !lookups.isEmpty {
+            w.u32(UInt32(wrappingCount))
+            LogUp.canonicalBytes(lookups, into: &w)
+        }
         return w.bytes
     }
 }
@@ -153,6 +182,7 @@ public enum ConstraintSystemError: Error, Equatable, CustomStringConvertible {
     case badMaskItem(MaskItem)
     case badBoundary(BoundaryConstraint)
     case badPublicColumn(String)
+    case badLookup(String)
 
     public var description: String {
         switch self {
@@ -161,6 +191,25 @@ public enum ConstraintSystemError: Error, Equatable, CustomStringConvertible {
         case let .badMaskItem(m): return "constraint reads column \(m.column) at offset \(m.offset), outside the trace"
         case let .badBoundary(b): return "boundary constraint on column \(b.column), row \(b.row) is outside the trace"
         case let .badPublicColumn(s): return s
+        case let .badLookup(s): return s
         }
+    }
+}
+
+extension ConstraintSystem {
+    /// M31 columns of the interaction trace: four per QM31 column of each relation.
+    public var interactionColumnCount: Int { 4 * lookups.reduce(0) { $0 + $1.interactionColumns } }
+
+    /// The single-phase system the prover and verifier run once the LogUp challenges are drawn: the
+    /// main columns followed by the interaction columns, the main constraints, and each relation's
+    /// constraints as M31 coordinate transitions whose constants are the challenges.
+    func withInteraction(_ challenges: [LogUpChallenges]) throws -> ConstraintSystem {
+        guard !lookups.isEmpty else { return self }
+        let logUp = try LogUp.constraints(lookups, challenges: challenges, firstColumn: columnCount, logRows: logRows)
+        let local = Array(transitions[..<(transitions.count - wrappingCount)])
+        let wrapping = Array(transitions[(transitions.count - wrappingCount)...])
+        return try ConstraintSystem(logRows: logRows, columnCount: columnCount + interactionColumnCount,
+                                    transitions: local + logUp.rowLocal, boundaries: boundaries, publicColumns: publicColumns,
+                                    wrappingTransitions: wrapping + logUp.wrapping)
     }
 }

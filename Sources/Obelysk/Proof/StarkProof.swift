@@ -6,6 +6,17 @@ public struct FriLayerOpening: Sendable, Equatable {
     public var decommitment: MerkleDecommitment
 }
 
+/// The interaction trace of a proof with LogUp relations: its commitment, and its rows at the opened
+/// positions (row-major, like `StarkProof.traceValues`) with their Merkle paths.
+public struct InteractionOpening: Sendable, Equatable {
+    public var root: Hash32
+    public var values: [M31]
+    public var decommitment: MerkleDecommitment
+    public init(root: Hash32, values: [M31], decommitment: MerkleDecommitment) {
+        self.root = root; self.values = values; self.decommitment = decommitment
+    }
+}
+
 /// A complete Obelysk proof. Its canonical bytes begin with the configuration and the statement, so
 /// the bytes alone say what was proven and at what security.
 public struct StarkProof: Sendable, Equatable {
@@ -26,10 +37,13 @@ public struct StarkProof: Sendable, Equatable {
     public var traceDecommitment: MerkleDecommitment
     public var compositionValues: [M31]
     public var compositionDecommitment: MerkleDecommitment
+    /// Present exactly when the AIR has LogUp relations.
+    public var interaction: InteractionOpening?
 
     static let magic: [UInt8] = Array("OBLK".utf8)
-    public static let formatVersion: UInt16 = 1
-    public static let formatName = "obelysk-proof/v1"
+    // v2 added the interaction trace (LogUp).
+    public static let formatVersion: UInt16 = 2
+    public static let formatName = "obelysk-proof/v2"
 
     public var canonicalBytes: [UInt8] {
         var w = ByteWriter()
@@ -52,6 +66,14 @@ public struct StarkProof: Sendable, Equatable {
         Self.encode(traceDecommitment, into: &w)
         w.u32(UInt32(compositionValues.count)); for v in compositionValues { w.m31(v) }
         Self.encode(compositionDecommitment, into: &w)
+        if let interaction {
+            w.u8(1)
+            w.hash(interaction.root)
+            w.u32(UInt32(interaction.values.count)); for v in interaction.values { w.m31(v) }
+            Self.encode(interaction.decommitment, into: &w)
+        } else {
+            w.u8(0)
+        }
         return w.bytes
     }
 
@@ -95,13 +117,23 @@ public struct StarkProof: Sendable, Equatable {
         let nc = try r.count(minElementSize: 4)
         compositionValues = try (0..<nc).map { _ in try r.m31() }
         compositionDecommitment = try Self.decodeDecommitment(&r)
+        switch try r.u8() {
+        case 0: interaction = nil
+        case 1:
+            let root = try r.hash()
+            let ni = try r.count(minElementSize: 4)
+            let values = try (0..<ni).map { _ in try r.m31() }
+            interaction = InteractionOpening(root: root, values: values, decommitment: try Self.decodeDecommitment(&r))
+        case let flag: throw ProofDecodingError.invalidValue("interaction flag \(flag)")
+        }
         try r.expectEnd()
     }
 
     public init(config: ProofConfig, statement: Statement, traceRoot: Hash32, compositionRoot: Hash32,
                 sampledValues: [QM31], friLayers: [FriLayerOpening], friLastValue: QM31, powNonce: UInt64,
                 traceValues: [M31], traceDecommitment: MerkleDecommitment,
-                compositionValues: [M31], compositionDecommitment: MerkleDecommitment) {
+                compositionValues: [M31], compositionDecommitment: MerkleDecommitment, interaction: InteractionOpening? = nil) {
+        self.interaction = interaction
         self.config = config; self.statement = statement
         self.traceRoot = traceRoot; self.compositionRoot = compositionRoot
         self.sampledValues = sampledValues; self.friLayers = friLayers; self.friLastValue = friLastValue

@@ -38,14 +38,19 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
 
     /// Proves without the prover's own checks, so that tests can show the verifier rejects what an
     /// honest prover would refuse to produce. Never use it to make real proofs.
+    /// `tamperInteraction`, when given, rewrites the interaction trace (row-order coordinate
+    /// columns) before it is committed, so tests can show the LogUp constraints bind it.
     @_spi(Testing)
-    public func proveUnchecked(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig) throws -> StarkProof {
+    public func proveUnchecked(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig,
+                               tamperInteraction: (@Sendable ([[M31]]) -> [[M31]])? = nil) throws -> StarkProof {
         var timings = ProverTimings()
-        return try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: false)
+        return try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: false,
+                         tamperInteraction: tamperInteraction)
     }
 
     func prove(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig,
-               timings: inout ProverTimings, checked: Bool) throws -> StarkProof {
+               timings: inout ProverTimings, checked: Bool,
+               tamperInteraction: (@Sendable ([[M31]]) -> [[M31]])? = nil) throws -> StarkProof {
         try config.validate()
         let n = system.logRows
         guard trace.count == system.columnCount, trace.allSatisfy({ $0.count == system.rowCount }) else {
@@ -61,9 +66,8 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
             clock = now
         }
 
-        let s = system.compositionLogExpansion
         let commitLog = n + config.logBlowup
-        guard commitLog <= CircleDomain.maxLogSize, n + s <= CircleDomain.maxLogSize else {
+        guard commitLog <= CircleDomain.maxLogSize, n + system.compositionLogExpansion <= CircleDomain.maxLogSize else {
             throw ProverError.traceShape("2^\(n) rows with log_blowup \(config.logBlowup) exceed the largest domain, 2^\(CircleDomain.maxLogSize)")
         }
         var channel = Transcript.begin(config: config, statement: statement, system: system)
@@ -71,24 +75,55 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         // 1. Trace: rows → storage order on the trace domain → coefficients → commitment domain.
         let traceDomain = CircleDomain(logSize: n)
         let positions = (0..<system.rowCount).map { traceDomain.storagePosition(ofRow: $0) }
-        let traceEvaluations: [[M31]] = parallelMap(trace.count, minChunk: 1) { c in
-            let column = trace[c]
-            return [M31](unsafeUninitializedCapacity: column.count) { stored, initialized in
-                for (r, v) in column.enumerated() { stored[positions[r]] = v }   // a permutation: every slot written
-                initialized = column.count
+        func toStorageOrder(_ columns: [[M31]]) -> [[M31]] {
+            parallelMap(columns.count, minChunk: 1) { c in
+                let column = columns[c]
+                return [M31](unsafeUninitializedCapacity: column.count) { stored, initialized in
+                    for (r, v) in column.enumerated() { stored[positions[r]] = v }   // a permutation: every slot written
+                    initialized = column.count
+                }
             }
         }
-        let traceCoefficients = backend.interpolate(traceEvaluations)
-        let traceCommitted = backend.evaluate(traceCoefficients, logSize: commitLog)
-        let traceTree = backend.commit(traceCommitted)
+        let mainCoefficients = backend.interpolate(toStorageOrder(trace))
+        let mainCommitted = backend.evaluate(mainCoefficients, logSize: commitLog)
+        let traceTree = backend.commit(mainCommitted)
         channel.mix(root: traceTree.root)
         lap("trace commit")
+
+        // 1b. Interaction trace (LogUp): challenges drawn only now that the main trace is bound,
+        // then the running sums committed in their own tree. From here on the prover works with the
+        // expanded system, whose columns are the main trace followed by the interaction trace.
+        var active = system
+        var traceCoefficients = mainCoefficients
+        var traceCommitted = mainCommitted
+        var interactionTree: MerkleTree?
+        if !system.lookups.isEmpty {
+            let challenges = LogUp.drawChallenges(&channel, count: system.lookups.count)
+            var interaction = try LogUp.interactionTrace(system.lookups, challenges: challenges, trace: trace, logRows: n, checked: checked)
+            if let tamperInteraction { interaction = tamperInteraction(interaction) }
+            active = try system.withInteraction(challenges)
+            if checked { try checkConstraints(system: active, trace: trace + interaction) }
+            let interactionCoefficients = backend.interpolate(toStorageOrder(interaction))
+            let interactionCommitted = backend.evaluate(interactionCoefficients, logSize: commitLog)
+            let tree = backend.commit(interactionCommitted)
+            channel.mix(root: tree.root)
+            interactionTree = tree
+            traceCoefficients += interactionCoefficients
+            traceCommitted += interactionCommitted
+            lap("interaction commit")
+        }
+        let mainWidth = system.columnCount
+        // The expanded system's constraints (LogUp's are of higher degree) set the composition size.
+        let s = active.compositionLogExpansion
+        guard n + s <= CircleDomain.maxLogSize else {
+            throw ProverError.traceShape("2^\(n) rows need a composition domain above 2^\(CircleDomain.maxLogSize)")
+        }
 
         // 2. Composition: evaluate, interpolate, split into 2^s parts of the trace's size, commit.
         let alpha = channel.drawQM31()
         let traceOnComposition = s == config.logBlowup ? traceCommitted : backend.evaluate(traceCoefficients, logSize: n + s)
-        let publicInterpolant = PublicColumns.combinedInterpolant(system: system, alpha: alpha)
-        let composition = backend.composition(system: system, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha,
+        let publicInterpolant = PublicColumns.combinedInterpolant(system: active, alpha: alpha)
+        let composition = backend.composition(system: active, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha,
                                               publicInterpolant: publicInterpolant)
         let compositionCoordinates = backend.interpolate((0..<4).map { j in composition.map { $0.coordinate(j) } })
         let partSize = system.rowCount
@@ -103,8 +138,8 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
 
         // 3. Out-of-domain sampling.
         let oods = Transcript.drawOutOfDomainPoint(&channel)
-        let mask = system.mask
-        let offsets = system.maskOffsets
+        let mask = active.mask
+        let offsets = active.maskOffsets
         let samplePoints = Transcript.samplePoints(oods: oods, offsets: offsets, logRows: n)
         let pointOfOffset = Dictionary(uniqueKeysWithValues: offsets.enumerated().map { ($1, samplePoints[$0]) })
         var sampled: [MaskItem: QM31] = [:]
@@ -117,7 +152,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let traceSamples = mask.map { sampled[$0]! }
         let partSamples = PointEvaluation.evaluate(compositionParts, at: oods)
         if checked {
-            let expected = try CompositionPolynomial.evaluate(system: system, at: oods,
+            let expected = try CompositionPolynomial.evaluate(system: active, at: oods,
                                                               mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha,
                                                               publicInterpolant: publicInterpolant)
             let reassembled = CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s)
@@ -133,7 +168,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let beta = channel.drawQM31()
         let quotients = try DeepQuotients(points: samplePoints,
                                           samples: DeepSampleLayout.samples(mask: mask, offsets: offsets, traceValues: traceSamples,
-                                                                           compositionValues: partSamples, traceColumns: system.columnCount),
+                                                                           compositionValues: partSamples, traceColumns: active.columnCount),
                                           beta: beta)
         let allColumns = traceCommitted + compositionCommitted
         let deep = backend.deepQuotients(columns: allColumns, logSize: commitLog, quotients: quotients)
@@ -162,7 +197,8 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         lap("proof of work")
 
         let opened = Transcript.openedPositions(queries)
-        let traceValues = opened.flatMap { k in traceCommitted.map { $0[k] } }
+        let traceValues = opened.flatMap { k in traceCommitted[..<mainWidth].map { $0[k] } }
+        let interactionValues = opened.flatMap { k in traceCommitted[mainWidth...].map { $0[k] } }
         let compositionValues = opened.flatMap { k in compositionCommitted.map { $0[k] } }
         var known = queries
         var openings: [FriLayerOpening] = []
@@ -175,7 +211,10 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let proof = StarkProof(config: config, statement: statement, traceRoot: traceTree.root, compositionRoot: compositionTree.root,
                                sampledValues: sampledValues, friLayers: openings, friLastValue: lastValue, powNonce: nonce,
                                traceValues: traceValues, traceDecommitment: traceTree.decommit(positions: opened),
-                               compositionValues: compositionValues, compositionDecommitment: compositionTree.decommit(positions: opened))
+                               compositionValues: compositionValues, compositionDecommitment: compositionTree.decommit(positions: opened),
+                               interaction: interactionTree.map {
+                                   InteractionOpening(root: $0.root, values: interactionValues, decommitment: $0.decommit(positions: opened))
+                               })
         lap("decommit")
         return proof
     }

@@ -17,17 +17,36 @@ public struct StarkVerifier: Sendable {
             throw VerificationError.statementMismatch("log_rows \(proof.statement.logRows) does not match the constraint system's \(system.logRows)")
         }
         let n = system.logRows
-        let s = system.compositionLogExpansion
         let commitLog = n + config.logBlowup
-        let mask = system.mask
-        let offsets = system.maskOffsets
-        let compositionColumns = 4 << s
-        guard commitLog <= CircleDomain.maxLogSize, n + s <= CircleDomain.maxLogSize else {
+        guard commitLog <= CircleDomain.maxLogSize else {
             throw VerificationError.configMismatch("2^\(n) rows with log_blowup \(config.logBlowup) exceed the largest domain, 2^\(CircleDomain.maxLogSize)")
         }
         var channel = Transcript.begin(config: config, statement: proof.statement, system: system)
 
         channel.mix(root: proof.traceRoot)
+        // LogUp: the challenges follow the main trace root, the interaction root follows them, and
+        // from here on the system is the expanded one (main + interaction columns).
+        let mainWidth = system.columnCount
+        let active: ConstraintSystem
+        switch (system.lookups.isEmpty, proof.interaction) {
+        case (true, nil):
+            active = system
+        case let (false, interaction?):
+            let challenges = LogUp.drawChallenges(&channel, count: system.lookups.count)
+            do { active = try system.withInteraction(challenges) } catch {
+                throw VerificationError.degenerateChallenge("LogUp: \(error)")
+            }
+            channel.mix(root: interaction.root)
+        default:
+            throw VerificationError.malformedProof(system.lookups.isEmpty ? "unexpected interaction trace" : "missing interaction trace")
+        }
+        let s = active.compositionLogExpansion
+        guard n + s <= CircleDomain.maxLogSize else {
+            throw VerificationError.configMismatch("2^\(n) rows need a composition domain above 2^\(CircleDomain.maxLogSize)")
+        }
+        let mask = active.mask
+        let offsets = active.maskOffsets
+        let compositionColumns = 4 << s
         let alpha = channel.drawQM31()
         channel.mix(root: proof.compositionRoot)
 
@@ -38,7 +57,7 @@ public struct StarkVerifier: Sendable {
         }
         let traceSamples = Array(proof.sampledValues[..<mask.count])
         let partSamples = Array(proof.sampledValues[mask.count...])
-        let expected = try CompositionPolynomial.evaluate(system: system, at: oods,
+        let expected = try CompositionPolynomial.evaluate(system: active, at: oods,
                                                           mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha)
         guard expected == CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s) else {
             throw VerificationError.compositionMismatch
@@ -49,7 +68,7 @@ public struct StarkVerifier: Sendable {
         let samplePoints = Transcript.samplePoints(oods: oods, offsets: offsets, logRows: n)
         let quotients = try DeepQuotients(points: samplePoints,
                                           samples: DeepSampleLayout.samples(mask: mask, offsets: offsets, traceValues: traceSamples,
-                                                                           compositionValues: partSamples, traceColumns: system.columnCount),
+                                                                           compositionValues: partSamples, traceColumns: active.columnCount),
                                           beta: beta)
 
         // FRI commitments and challenges, in the prover's order.
@@ -71,19 +90,31 @@ public struct StarkVerifier: Sendable {
         let opened = Transcript.openedPositions(queries)
 
         // Trace and composition openings at both points of every query pair.
-        let width = system.columnCount
-        guard proof.traceValues.count == opened.count * width,
+        let width = active.columnCount
+        let interactionWidth = width - mainWidth
+        let interactionValues = proof.interaction?.values ?? []
+        guard proof.traceValues.count == opened.count * mainWidth,
+              interactionValues.count == opened.count * interactionWidth,
               proof.compositionValues.count == opened.count * compositionColumns else {
             throw VerificationError.malformedProof("opened values do not match the number of queries")
         }
-        let traceRows = (0..<opened.count).map { Array(proof.traceValues[($0 * width)..<(($0 + 1) * width)]) }
+        // Each opened row of the expanded trace: its main part, then its interaction part.
+        let mainRows = (0..<opened.count).map { Array(proof.traceValues[($0 * mainWidth)..<(($0 + 1) * mainWidth)]) }
+        let interactionRows = (0..<opened.count).map { Array(interactionValues[($0 * interactionWidth)..<(($0 + 1) * interactionWidth)]) }
+        let traceRows = zip(mainRows, interactionRows).map { $0 + $1 }
         let compositionRows = (0..<opened.count).map {
             Array(proof.compositionValues[($0 * compositionColumns)..<(($0 + 1) * compositionColumns)])
         }
         do {
-            try MerkleVerifier.verify(root: proof.traceRoot, logRows: commitLog, columnCount: width,
-                                      positions: opened, rows: traceRows, decommitment: proof.traceDecommitment)
+            try MerkleVerifier.verify(root: proof.traceRoot, logRows: commitLog, columnCount: mainWidth,
+                                      positions: opened, rows: mainRows, decommitment: proof.traceDecommitment)
         } catch let e as MerkleError { throw VerificationError.merkle(tree: "trace", e) }
+        if let interaction = proof.interaction {
+            do {
+                try MerkleVerifier.verify(root: interaction.root, logRows: commitLog, columnCount: interactionWidth,
+                                          positions: opened, rows: interactionRows, decommitment: interaction.decommitment)
+            } catch let e as MerkleError { throw VerificationError.merkle(tree: "interaction", e) }
+        }
         do {
             try MerkleVerifier.verify(root: proof.compositionRoot, logRows: commitLog, columnCount: compositionColumns,
                                       positions: opened, rows: compositionRows, decommitment: proof.compositionDecommitment)
