@@ -73,6 +73,51 @@ struct JobLifecycleTests {
         await h.store.close()
     }
 
+    @Test("A VM job: the worker runs and proves the client's program; paid, and its outputs are the program's; another run is rejected")
+    func vmJob() async throws {
+        let h = try await Harness.make(.sqlite)
+        let worker = try await h.worker(stake: 2_000)
+        // Fibonacci in the VM; F(20) = 6765, computed here independently.
+        let program = try Assembler.assemble("""
+                    li   r0, 0
+                    load r1, [r0]
+                    li   r2, 0
+                    li   r3, 1
+            loop:   bz   r1, done
+                    add  r4, r2, r3
+                    mov  r2, r3
+                    mov  r3, r4
+                    addi r1, r1, -1
+                    jmp  loop
+            done:   out  r2
+                    halt
+            """)
+        var (a, b) = (0, 1)
+        for _ in 0..<20 { (a, b) = (b, a + b) }
+        let task = try ProvingTask.vm(program: program, inputs: [M31(20)])
+        try task.validate()
+        let job = try await h.job(task, reward: 2)
+        let grant = try #require(try await h.market.lease(worker: worker.id, wait: .zero).success)
+        #expect(grant.jobId == job.id && grant.task == task)
+        let proof = try await Fixtures.proof(for: grant.task)
+        #expect(proof.statement.publicOutputs == [M31(a)])
+        let receipt = try await h.market.submit(leaseID: grant.leaseId, worker: worker.id, body: proof.canonicalBytes, binary: true)
+        #expect(receipt.outcome == .paid, "\(receipt.reason ?? "")")
+
+        // The same program on another input is a valid proof of another run: rejected for this job.
+        let other = try await h.job(task, reward: 1, maxAttempts: 1)
+        let otherGrant = try #require(try await h.market.lease(worker: worker.id, wait: .zero).success)
+        #expect(otherGrant.jobId == other.id)
+        let otherRun = try await Fixtures.proof(for: try ProvingTask.vm(program: program, inputs: [M31(21)]))
+        let rejected = try await h.market.submit(leaseID: otherGrant.leaseId, worker: worker.id, body: otherRun.canonicalBytes, binary: true)
+        #expect(rejected.outcome == .rejected && rejected.reason?.contains("statement") == true)
+        // A task whose step count is not the run's cannot be proven.
+        var wrongSteps = task
+        wrongSteps.parameters[2] += 1
+        #expect(throws: (any Error).self) { try wrongSteps.makeTrace() }
+        await h.store.close()
+    }
+
     @Test("A lease that is not heartbeated expires; the job goes to another worker without spending an attempt",
           arguments: StoreKind.allCases)
     func expiredLeaseRequeues(kind: StoreKind) async throws {

@@ -43,6 +43,22 @@ public struct ProvingTask: Sendable, Hashable, Codable {
                            publicInputs: pairs.flatMap { [$0.0, $0.1] })
     }
 
+    /// A run of a VM program on `inputs`. The task fixes the step count and the trace size by
+    /// running the program once (runs are deterministic), so that a proof answers it only if it
+    /// proves exactly this program on exactly these inputs; the outputs are what the proof shows.
+    public static func vm(program: Program, inputs: [M31], stepLimit: Int = Interpreter.defaultStepLimit) throws -> ProvingTask {
+        let run: VMExecution
+        do { run = try Interpreter.run(program, inputs: inputs, stepLimit: min(stepLimit, 1 << ConstraintSystem.maxLogRows)) } catch {
+            throw WorkloadError.invalidInput("\(error)")
+        }
+        let logRows = VMAir.logRows(steps: run.steps, programLength: program.count)
+        guard logRows <= ConstraintSystem.maxLogRows else {
+            throw WorkloadError.invalidInput("\(run.steps) steps need more than 2^\(ConstraintSystem.maxLogRows) rows")
+        }
+        return ProvingTask(workload: VMWorkload.name, logRows: logRows, parameters: [program.count, inputs.count, run.steps],
+                           publicInputs: program.words + inputs)
+    }
+
     /// Checks that the task is well formed for its workload (without running it), so a coordinator
     /// refuses a job no worker could prove.
     public func validate() throws {
@@ -64,6 +80,19 @@ public struct ProvingTask: Sendable, Hashable, Codable {
             let expected = try ProvingTask.fibonacci(logRows: logRows, columns: parameters[0])
             guard publicInputs.count == expected.publicInputs.count else {
                 throw WorkloadError.invalidInput("fibonacci with \(parameters[0]) columns needs \(expected.publicInputs.count) public inputs")
+            }
+        case VMWorkload.name:
+            // The program decodes, the counts agree, and the trace size is the one the steps need
+            // (the run itself is the worker's to make).
+            let decoded: (program: Program, inputs: [M31], steps: Int)
+            do {
+                decoded = try VMWorkload.decode(Statement(workload: workload, logRows: logRows, parameters: parameters,
+                                                          publicInputs: publicInputs, publicOutputs: []))
+            } catch {
+                throw WorkloadError.invalidInput("\(error)")
+            }
+            guard logRows == VMAir.logRows(steps: decoded.steps, programLength: decoded.program.count) else {
+                throw WorkloadError.invalidInput("a run of \(decoded.steps) steps has log_rows \(VMAir.logRows(steps: decoded.steps, programLength: decoded.program.count)), not \(logRows)")
             }
         default:
             throw WorkloadError.unknownWorkload(workload)
@@ -87,6 +116,14 @@ public struct ProvingTask: Sendable, Hashable, Codable {
         case FibonacciWorkload.name:
             let starts = stride(from: 0, to: publicInputs.count, by: 2).map { (publicInputs[$0], publicInputs[$0 + 1]) }
             return try FibonacciWorkload.makeTrace(logRows: logRows, columns: parameters[0], starts: starts)
+        case VMWorkload.name:
+            let length = parameters[0], steps = parameters[2]
+            let program = try Program(words: Array(publicInputs[..<(2 * length)]))
+            let made = try VMWorkload.makeTrace(program: program, inputs: Array(publicInputs[(2 * length)...]), stepLimit: steps)
+            guard made.statement.parameters == parameters, made.statement.logRows == logRows else {
+                throw WorkloadError.invalidInput("the program runs \(made.statement.parameters[2]) steps, not the \(steps) the task names")
+            }
+            return made
         default:
             throw WorkloadError.unknownWorkload(workload)
         }
@@ -105,6 +142,7 @@ public struct ProvingTask: Sendable, Hashable, Codable {
         switch workload {
         case Poseidon2Workload.name: columns = Poseidon2Workload.columnCount
         case FibonacciWorkload.name: columns = parameters.first ?? 1
+        case VMWorkload.name: columns = VMColumns.count
         default: columns = 1
         }
         return columns << logRows
