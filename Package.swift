@@ -110,7 +110,8 @@ let package = Package(
         .target(
             name: "SageWorker",
             dependencies: [
-                "SageProtocol", "Obelysk", "StarknetKit",
+                // StarknetRPC: stake, unstake and claim send Starknet transactions on sepolia and mainnet.
+                "SageProtocol", "Obelysk", "StarknetKit", "StarknetRPC",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -126,7 +127,8 @@ let package = Package(
         .executableTarget(
             name: "sage-worker",
             dependencies: [
-                "SageWorker", "SageProtocol", "StarknetKit",
+                // SageCoordinator and Obelysk: `sage-worker devnet` runs a whole local network in one process.
+                "SageWorker", "SageProtocol", "StarknetKit", "StarknetRPC", "SageCoordinator", "Obelysk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

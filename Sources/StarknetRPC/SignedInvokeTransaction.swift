@@ -10,3 +10,11 @@ public struct SignedInvokeTransaction: Sendable, Hashable {
         self.signature = signature
     }
 }
+
+extension SignedInvokeTransaction {
+    /// The `BROADCASTED_INVOKE_TXN` object exactly as `starknet_addInvokeTransaction` sends it (for
+    /// printing a transaction without sending it, e.g. `sage-worker stake --dry-run`).
+    public func broadcastJSON() throws(StarknetRPCError) -> JSONValue {
+        try RPCEncoding.invoke(transaction, signature: signature)
+    }
+}

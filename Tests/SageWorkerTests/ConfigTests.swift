@@ -15,6 +15,7 @@ struct ConfigTests {
                          encryptionPublicKey: "AAEC")
         c.gpus = [DetectedGPU(name: "NVIDIA H100 80GB HBM3", memoryMB: 81_559, uuid: "GPU-1", computeCapability: "9.0", driverVersion: "550.54.15"),
                   DetectedGPU(name: "Tesla T4", memoryMB: 15_360)]
+        c.staking = .init(contract: "0x4a3b", token: "0x1234567890abcdef")
         c.settings.maxConcurrentJobs = 3
         c.settings.pollIntervalSeconds = 2.5
         c.settings.backend = "cpu"
@@ -64,6 +65,38 @@ struct ConfigTests {
         #expect(c.settings.maxConcurrentJobs == 4)             // flag over env over file
         #expect(c.settings.backend == "auto")                  // default
         #expect(try c.coordinator() == "http://env.example:2")
+    }
+
+    @Test("The real binary resolves --coordinator over BITSAGE_COORDINATOR_URL over worker.toml (and env over file for the rest)")
+    func precedenceInTheBinary() async throws {
+        let binary = try WorkerBinary.locate()
+        let home = WorkerHome(path: try temporaryHome())
+        var file = WorkerConfig()
+        file.coordinatorURL = "http://file.example:1"
+        file.settings.maxConcurrentJobs = 2
+        file.settings.httpPort = 7000
+        try file.write(to: home.configFile)
+        func info(_ arguments: [String], _ env: [String: String]) async throws -> [String: Any] {
+            let run = try await binary.run(["info", "--json", "--home", home.path] + arguments, environment: env)
+            #expect(run.status == 0, "\(run)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run)")
+        }
+        let fromFile = try await info([], [:])
+        #expect(fromFile["coordinator"] as? String == "http://file.example:1")
+        #expect(fromFile["max_concurrent_jobs"] as? Int == 2 && fromFile["http_port"] as? Int == 7000)
+        let env = ["BITSAGE_COORDINATOR_URL": "http://env.example:2", "BITSAGE_MAX_CONCURRENT_JOBS": "3"]
+        let fromEnv = try await info([], env)
+        #expect(fromEnv["coordinator"] as? String == "http://env.example:2")
+        #expect(fromEnv["max_concurrent_jobs"] as? Int == 3 && fromEnv["http_port"] as? Int == 7000)
+        let fromFlag = try await info(["--coordinator", "http://flag.example:3"], env)
+        #expect(fromFlag["coordinator"] as? String == "http://flag.example:3")
+        #expect(fromFlag["max_concurrent_jobs"] as? Int == 3)
+        // BITSAGE_HOME is how a home is found when --home is absent.
+        let viaEnvHome = try await binary.run(["info", "--json"], environment: ["BITSAGE_HOME": home.path])
+        #expect(viaEnvHome.status == 0 && viaEnvHome.stdout.contains("http://file.example:1"), "\(viaEnvHome)")
+        // A bad environment value is an error that names the variable, not a silent default.
+        let bad = try await binary.run(["info", "--home", home.path], environment: ["BITSAGE_MAX_CONCURRENT_JOBS": "lots"])
+        #expect(bad.status == 1 && bad.stderr.contains("BITSAGE_MAX_CONCURRENT_JOBS"), "\(bad)")
     }
 
     @Test("Bad values are refused with the field named")

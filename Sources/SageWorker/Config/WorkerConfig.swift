@@ -1,4 +1,5 @@
 import Foundation
+import StarknetKit
 import TOMLKit
 
 /// A worker's configuration: `$BITSAGE_HOME/worker.toml`, overridden by `BITSAGE_*` environment
@@ -20,6 +21,10 @@ import TOMLKit
 ///
 /// [gpu]
 /// devices = [{ name = "NVIDIA H100 80GB HBM3", memory_mb = 81559, uuid = "GPU-…", compute_capability = "9.0", driver_version = "550.54.15" }]
+///
+/// [staking]                          # sepolia/mainnet: where `stake`, `unstake`, `claim` send transactions
+/// contract = "0x…"                    # the BitSage staking contract
+/// token = "0x…"                       # the SAGE ERC-20 it takes stake in
 ///
 /// [settings]
 /// max_concurrent_jobs = 1
@@ -43,6 +48,14 @@ public struct WorkerConfig: Sendable, Equatable {
         }
     }
 
+    /// The on-chain staking contract and the SAGE token (public networks only; the local network's
+    /// stake lives on the coordinator's ledger).
+    public struct Staking: Sendable, Equatable {
+        public var contract: String?
+        public var token: String?
+        public init(contract: String? = nil, token: String? = nil) { self.contract = contract; self.token = token }
+    }
+
     public struct Settings: Sendable, Equatable {
         public var maxConcurrentJobs = 1
         public var pollIntervalSeconds = 5.0
@@ -60,6 +73,7 @@ public struct WorkerConfig: Sendable, Equatable {
     public var starknetRPC: String?
     public var wallet = Wallet()
     public var gpus: [DetectedGPU] = []
+    public var staking = Staking()
     public var settings = Settings()
 
     public init() {}
@@ -79,6 +93,11 @@ public struct WorkerConfig: Sendable, Equatable {
         }
         guard (0...65_535).contains(settings.httpPort) else { throw .config("http_port must be 0…65535, not \(settings.httpPort)") }
         guard ["auto", "cpu", "cuda"].contains(settings.backend) else { throw .config("backend must be auto, cpu or cuda, not '\(settings.backend)'") }
+        for (field, value) in [("[staking] contract", staking.contract), ("[staking] token", staking.token)] {
+            if let value, (try? Felt(hex: value)) == nil || !value.hasPrefix("0x") {
+                throw .config("\(field) must be a 0x-prefixed Starknet address, not '\(value)'")
+            }
+        }
         if let url = coordinatorURL {
             guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
                 throw .config("coordinator_url must be an http:// or https:// URL, not '\(url)'")
@@ -102,6 +121,8 @@ extension WorkerConfig {
         public var backend: String?
         public var httpPort: Int?
         public var logLevel: String?
+        public var stakingContract: String?
+        public var sageToken: String?
 
         public init(name: String? = nil, network: WorkerNetwork? = nil, coordinatorURL: String? = nil, starknetRPC: String? = nil,
                     keystore: String? = nil, maxConcurrentJobs: Int? = nil, pollIntervalSeconds: Double? = nil,
@@ -113,7 +134,7 @@ extension WorkerConfig {
 
         /// `BITSAGE_WORKER_NAME`, `BITSAGE_NETWORK`, `BITSAGE_COORDINATOR_URL`, `BITSAGE_STARKNET_RPC`,
         /// `BITSAGE_KEYSTORE`, `BITSAGE_MAX_CONCURRENT_JOBS`, `BITSAGE_POLL_INTERVAL`, `BITSAGE_BACKEND`,
-        /// `BITSAGE_HTTP_PORT`, `BITSAGE_LOG`.
+        /// `BITSAGE_HTTP_PORT`, `BITSAGE_LOG`, `BITSAGE_STAKING_CONTRACT`, `BITSAGE_SAGE_TOKEN`.
         public static func fromEnvironment(_ env: [String: String]) throws(WorkerError) -> Overrides {
             func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
             func int(_ key: String) throws(WorkerError) -> Int? {
@@ -135,6 +156,8 @@ extension WorkerConfig {
             o.backend = value("BITSAGE_BACKEND")
             o.httpPort = try int("BITSAGE_HTTP_PORT")
             o.logLevel = value("BITSAGE_LOG")
+            o.stakingContract = value("BITSAGE_STAKING_CONTRACT")
+            o.sageToken = value("BITSAGE_SAGE_TOKEN")
             return o
         }
     }
@@ -150,6 +173,8 @@ extension WorkerConfig {
         if let v = o.backend { settings.backend = v }
         if let v = o.httpPort { settings.httpPort = v }
         if let v = o.logLevel { settings.logLevel = v }
+        if let v = o.stakingContract { staking.contract = v }
+        if let v = o.sageToken { staking.token = v }
     }
 
     /// The effective configuration: the file (if any), then the environment, then the flags.
@@ -182,6 +207,10 @@ extension WorkerConfig {
         struct GPU: Codable {
             var devices: [DetectedGPU]?
         }
+        struct Staking: Codable {
+            var contract: String?
+            var token: String?
+        }
         struct Settings: Codable {
             var max_concurrent_jobs: Int?
             var poll_interval_seconds: Double?
@@ -197,6 +226,7 @@ extension WorkerConfig {
         var starknet_rpc: String?
         var wallet: Wallet?
         var gpu: GPU?
+        var staking: Staking?
         var settings: Settings?
     }
 
@@ -224,6 +254,7 @@ extension WorkerConfig {
                               publicKey: w.public_key, encryptionPublicKey: w.encryption_public_key)
         }
         c.gpus = file.gpu?.devices ?? []
+        if let st = file.staking { c.staking = Staking(contract: st.contract, token: st.token) }
         if let s = file.settings {
             if let v = s.max_concurrent_jobs { c.settings.maxConcurrentJobs = v }
             if let v = s.poll_interval_seconds { c.settings.pollIntervalSeconds = v }
@@ -261,6 +292,9 @@ extension WorkerConfig {
             return "{ " + fields.joined(separator: ", ") + " }"
         }
         lines.append("devices = [" + devices.joined(separator: ", ") + "]")
+        lines += ["", "[staking]", "# sepolia/mainnet: the staking contract and the SAGE token that `stake`, `unstake` and `claim` call."]
+        if let v = staking.contract { lines.append("contract = \(q(v))") }
+        if let v = staking.token { lines.append("token = \(q(v))") }
         lines += ["", "[settings]",
                   "max_concurrent_jobs = \(settings.maxConcurrentJobs)",
                   "poll_interval_seconds = \(settings.pollIntervalSeconds)",

@@ -7,7 +7,8 @@ import Foundation
 ///   worker.toml                 the configuration (`sage-worker setup` writes it)
 ///   keystore.json               the Stark signing key, Web3 Secret Storage v3 (starkli-compatible), mode 0600
 ///   encryption-keystore.json    the seed of the X25519 encryption key, same format and password, mode 0600
-///   logs/worker.log             the log file of `sage-worker start`
+///   logs/worker.log             the log file of `sage-worker start` (rotated to worker.log.1 … .5)
+///   worker.pid                  the running worker's process id, locked while it runs (`sage-worker stop`)
 /// ```
 public struct WorkerHome: Sendable, Equatable {
     public var path: String
@@ -26,8 +27,15 @@ public struct WorkerHome: Sendable, Equatable {
     public var encryptionKeystoreFile: String { file("encryption-keystore.json") }
     public var logDirectory: String { file("logs") }
     public var logFile: String { file("logs/worker.log") }
+    public var pidFile: String { file("worker.pid") }
 
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    /// The same home as an absolute path (a detached worker must not depend on the directory it was started from).
+    public var absolute: WorkerHome {
+        if path.hasPrefix("/") { return self }
+        return WorkerHome(path: (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path))
+    }
 
     /// Creates the directory (mode 0700: it holds the keystores) if it does not exist.
     public func create() throws {

@@ -106,7 +106,13 @@ public final class WorkerEngine: Sendable {
             } catch {
                 logger.warning("heartbeat failed: \(error)")
             }
-            do { try await Task.sleep(for: heartbeatInterval) } catch { return }
+            // Short steps, re-reading the interval: a lease granted meanwhile with a shorter
+            // lease_seconds shortens it at once. Sleeping the old interval through (10 s) would let a
+            // 5-second lease expire under a worker that is still proving it.
+            let sent = ContinuousClock.now
+            while ContinuousClock.now - sent < heartbeatInterval {
+                do { try await Task.sleep(for: .milliseconds(200)) } catch { return }
+            }
         }
     }
 

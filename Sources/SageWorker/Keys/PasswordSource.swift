@@ -5,9 +5,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Where the keystore password comes from, in this order: `--password-file`, then
-/// `BITSAGE_KEYSTORE_PASSWORD`, then a prompt without echo when standard input is a terminal.
+/// Where the keystore password comes from, in this order: an inherited pipe (a detached worker gets
+/// it from `start --detach` that way), `--password-file`, then `BITSAGE_KEYSTORE_PASSWORD`, then a
+/// prompt without echo when standard input is a terminal.
 public struct PasswordSource: Sendable {
+    /// A file descriptor to read the password from, to its end (`--password-fd`).
+    public var descriptor: Int32?
     public var passwordFile: String?
     public var environment: [String: String]
     public var interactive: Bool
@@ -21,6 +24,22 @@ public struct PasswordSource: Sendable {
 
     /// The password. `confirm` asks twice when prompting (for a new keystore).
     public func password(purpose: String, confirm: Bool = false) throws -> String {
+        if let descriptor {
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4_096)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                bytes += chunk[0..<count]
+            }
+            var password = String(decoding: bytes, as: UTF8.self)
+            while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
+            guard !password.isEmpty else {
+                throw WorkerError.passwordUnavailable("no password arrived on descriptor \(descriptor) (--password-fd is for `sage-worker start --detach`; use --password-file or BITSAGE_KEYSTORE_PASSWORD)")
+            }
+            return password
+        }
         if let passwordFile {
             let text: String
             do { text = try String(contentsOfFile: passwordFile, encoding: .utf8) } catch {

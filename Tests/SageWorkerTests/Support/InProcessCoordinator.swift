@@ -5,11 +5,13 @@ import SageCoordinator
 import SageProtocol
 
 /// A real coordinator (SQLite in a temporary directory, local network, system clock so that the
-/// workers' signatures are fresh) serving HTTP on a free loopback port, in this process.
+/// workers' signatures are fresh) serving HTTP on a free loopback port, in this process, with its
+/// sweeper (expired leases requeue their jobs) running four times a second.
 final class InProcessCoordinator: Sendable {
     let server: CoordinatorServer
     let port: Int
     let task: Task<Void, any Error>
+    let sweeper: Task<Void, Never>
     let directory: URL
 
     static func start() async throws -> InProcessCoordinator {
@@ -27,11 +29,18 @@ final class InProcessCoordinator: Sendable {
         let task = Task { try await app.runService() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        return InProcessCoordinator(server: server, port: port, task: task, directory: directory)
+        let market = server.market
+        let sweeper = Task {
+            while !Task.isCancelled {
+                try? await market.sweep()
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        return InProcessCoordinator(server: server, port: port, task: task, sweeper: sweeper, directory: directory)
     }
 
-    init(server: CoordinatorServer, port: Int, task: Task<Void, any Error>, directory: URL) {
-        self.server = server; self.port = port; self.task = task; self.directory = directory
+    init(server: CoordinatorServer, port: Int, task: Task<Void, any Error>, sweeper: Task<Void, Never>, directory: URL) {
+        self.server = server; self.port = port; self.task = task; self.sweeper = sweeper; self.directory = directory
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
@@ -39,6 +48,8 @@ final class InProcessCoordinator: Sendable {
     var market: JobMarket { server.market }
 
     func stop() async {
+        sweeper.cancel()
+        _ = await sweeper.value
         task.cancel()
         _ = await task.result
         await server.store.close()
