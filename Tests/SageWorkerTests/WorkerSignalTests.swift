@@ -62,8 +62,8 @@ struct WorkerSignalTests {
             #expect(balanceB.rewards == reward && balanceA.rewards == .zero)
             #expect(balanceA.staked == SageAmount(sage: 1_000))
             // The proof the coordinator paid for verifies on its own and answers the job's task.
-            let envelope = try #require(try await coordinator.store.paidProof(jobID: job.id))
-            let proof = try ProofEnvelope.decodeJSON(Data(envelope)).decodedProof()
+            let stored = try #require(try await coordinator.store.paidProof(jobID: job.id))
+            let proof = try StarkProof(bytes: stored.bytes)
             try ProofVerification.verify(proof, minimumSecurityBits: 128)
             #expect(task.isAnswered(by: proof.statement))
 

@@ -18,6 +18,8 @@ public final class CoordinatorClient: Sendable {
     public let baseURL: String
     public let network: String
     let key: StarkPrivateKey?
+    /// The key's public key, derived once (every request names it; deriving it costs a third of a signature).
+    let publicKey: StarkPublicKey?
     let http: HTTPClient
     let retry: RetryPolicy
     let logger: Logger
@@ -57,6 +59,7 @@ public final class CoordinatorClient: Sendable {
             throw .invalidURL(baseURL)
         }
         self.baseURL = url; self.network = network; self.key = key; self.http = http; self.retry = retry; self.logger = logger
+        publicKey = key?.publicKey
     }
 
     // MARK: Worker routes
@@ -204,7 +207,8 @@ public final class CoordinatorClient: Sendable {
         request.headers.add(name: "User-Agent", value: "sage-worker")
         if signed {
             guard let key else { throw CoordinatorClientError.notSigned("\(method) \(path) must be signed: unlock the worker's keystore first") }
-            let signature = try RequestSignature.sign(network: network, method: method.rawValue, pathAndQuery: path, body: body, key: key)
+            let signature = try RequestSignature.sign(network: network, method: method.rawValue, pathAndQuery: path, body: body,
+                                                      key: key, publicKey: publicKey)
             for (name, value) in signature.headers { request.headers.add(name: name, value: value) }
         }
         return request

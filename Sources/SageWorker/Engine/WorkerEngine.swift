@@ -39,6 +39,9 @@ public final class WorkerEngine: Sendable {
     let gpu: GPUDetector?
     let logger: Logger
     let leaseSeconds = NIOLockedValueBox<Int?>(nil)
+    /// The leases this worker is working on: heartbeats renew these and no others, so a lease
+    /// whose grant was lost on the way (a retried request) expires instead of living on.
+    let held = NIOLockedValueBox<Set<String>>([])
     let registered = NIOLockedValueBox<WorkerView?>(nil)
 
     /// `gpu`: where to read utilisation for heartbeats (nil for a CPU worker).
@@ -99,7 +102,8 @@ public final class WorkerEngine: Sendable {
         while !Task.isCancelled {
             let utilization = await gpu?.utilization()
             do {
-                let reply = try await client.heartbeat(HeartbeatRequest(gpuUtilization: utilization))
+                let leases = held.withLockedValue { Array($0) }
+                let reply = try await client.heartbeat(HeartbeatRequest(gpuUtilization: utilization, leaseIds: leases))
                 metrics.heartbeat(at: reply.serverTime, utilization: utilization)
             } catch is CancellationError {
                 return
@@ -127,7 +131,16 @@ public final class WorkerEngine: Sendable {
     func slotLoop(_ slot: Int) async {
         var failures = 0
         let waitMs = Int(min(options.pollInterval, .seconds(30)).wholeMilliseconds)
-        while !grace.isStopping, !Task.isCancelled {
+        // The next job, when the coordinator handed it over with the previous submit's receipt.
+        var carried: LeaseGrant?
+        while !Task.isCancelled {
+            if let next = carried {
+                carried = nil
+                // process() releases it at once if the worker is stopping.
+                carried = await process(next, slot: slot)
+                continue
+            }
+            guard !grace.isStopping else { break }
             do {
                 guard let grant = try await client.lease(waitMilliseconds: max(waitMs, 0)) else {
                     failures = 0
@@ -136,7 +149,7 @@ public final class WorkerEngine: Sendable {
                     continue
                 }
                 failures = 0
-                await process(grant, slot: slot)
+                carried = await process(grant, slot: slot)
             } catch is CancellationError {
                 return
             } catch let error as CoordinatorClientError {
@@ -170,15 +183,20 @@ public final class WorkerEngine: Sendable {
         return policy.delay(afterAttempt: failures)
     }
 
-    /// Proves one leased job and submits it, or releases it with the reason.
-    func process(_ grant: LeaseGrant, slot: Int) async {
+    /// Proves one leased job and submits it, or releases it with the reason. Returns the next
+    /// lease when the coordinator handed one over with the receipt.
+    func process(_ grant: LeaseGrant, slot: Int) async -> LeaseGrant? {
         metrics.jobStarted()
-        defer { metrics.jobEnded() }
+        held.withLockedValue { _ = $0.insert(grant.leaseId) }
+        defer {
+            held.withLockedValue { _ = $0.remove(grant.leaseId) }
+            metrics.jobEnded()
+        }
         leaseSeconds.withLockedValue { $0 = min($0 ?? grant.leaseSeconds, grant.leaseSeconds) }
         let job = "job \(grant.jobId) (lease \(grant.leaseId), \(grant.task.workload), 2^\(grant.task.logRows) rows, \(grant.minSecurityBits) bits, reward \(grant.reward))"
         if grace.isStopping {
             await release(grant, reason: "the worker is shutting down")
-            return
+            return nil
         }
         logger.info("slot \(slot): leased \(job)")
         let config: ProofConfig
@@ -187,60 +205,57 @@ public final class WorkerEngine: Sendable {
             config = try ProofConfig.forSecurity(bits: grant.minSecurityBits)
         } catch {
             await release(grant, reason: "this worker cannot prove the task: \(error)")
-            return
+            return nil
         }
         switch await ProofRunner.prove(grant.task, config: config, grace: grace) {
         case .abandoned:
             await release(grant, reason: "the worker shut down before the proof was finished")
+            return nil
         case let .failed(message):
             logger.error("slot \(slot): proving \(job) failed: \(message)")
             await release(grant, reason: "proving failed: \(message)")
+            return nil
         case let .proved(proof, elapsed):
             metrics.proved(in: elapsed)
-            let millis = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
-
-            let envelope: [UInt8]
-            do {
-                envelope = [UInt8](try ProofEnvelope(proof: proof, prover: .init(backend: "cpu", proveMilliseconds: millis,
-                                                                                  threads: ProcessInfo.processInfo.activeProcessorCount)).encodeJSON())
-            } catch {
-                await release(grant, reason: "cannot encode the proof: \(error)")
-                return
-            }
-            logger.info("slot \(slot): proved \(job) in \(elapsed); submitting \(envelope.count) bytes")
-            await submit(grant, envelope: envelope, slot: slot)
+            // The canonical bytes, not a JSON envelope: a third smaller and what the coordinator reads.
+            let bytes = proof.canonicalBytes
+            logger.info("slot \(slot): proved \(job) in \(elapsed); submitting \(bytes.count) bytes")
+            return await submit(grant, proof: bytes, slot: slot)
         }
     }
 
-    /// Submits until the coordinator answers (submits are idempotent per lease, so retrying is safe).
-    func submit(_ grant: LeaseGrant, envelope: [UInt8], slot: Int) async {
+    /// Submits until the coordinator answers (submits are idempotent per lease, so retrying is safe),
+    /// asking for the next job in the same round trip unless the worker is stopping.
+    func submit(_ grant: LeaseGrant, proof: [UInt8], slot: Int) async -> LeaseGrant? {
         var rounds = 0
         while true {
             rounds += 1
             do {
-                let receipt = try await client.submit(leaseID: grant.leaseId, envelope: envelope)
+                let receipt = try await client.submit(leaseID: grant.leaseId, proofBytes: proof,
+                                                      nextLeaseWaitMilliseconds: grace.isStopping ? nil : 0)
                 metrics.receipt(receipt)
                 switch receipt.outcome {
                 case .paid: logger.notice("slot \(slot): job \(grant.jobId) paid \(receipt.reward) SAGE (proof \(receipt.proofDigest.prefix(16))…)")
                 case .rejected: logger.error("slot \(slot): job \(grant.jobId) rejected: \(receipt.reason ?? "no reason"); slashed \(receipt.slashed) SAGE")
                 }
-                return
+                if let next = receipt.nextLease { logger.info("slot \(slot): next job \(next.jobId) came with the receipt") }
+                return receipt.nextLease
             } catch let error as CoordinatorClientError {
                 switch error {
                 case .unreachable, .serverError, .rateLimited:
                     if rounds >= 3 || grace.isExpired {
                         logger.error("slot \(slot): giving up submitting job \(grant.jobId): \(error); its lease will expire and the job will be requeued")
-                        return
+                        return nil
                     }
                     logger.warning("slot \(slot): submit of job \(grant.jobId) failed (\(error)); retrying")
                     try? await Task.sleep(for: backoff(rounds))
                 default:
                     logger.error("slot \(slot): the coordinator refused the proof of job \(grant.jobId): \(error)")
-                    return
+                    return nil
                 }
             } catch {
                 logger.error("slot \(slot): submit of job \(grant.jobId) failed: \(error)")
-                return
+                return nil
             }
         }
     }
