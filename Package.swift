@@ -56,7 +56,8 @@ let package = Package(
                 // `bench --starknet` measures signing, verification and hashing.
                 "StarknetKit",
                 // `attest` and `verify-quote`; the worker's keystore, password and GPU detection.
-                "SageAttestation", "SageWorker",
+                "SageAttestation", "SageWorker", "SageProtocol", "StarknetRPC",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -170,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "SageWorkerTests",
             dependencies: [
-                "SageWorker", "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit",
+                "SageWorker", "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit", "SageAttestation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

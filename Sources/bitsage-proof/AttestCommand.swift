@@ -98,21 +98,25 @@ enum HexBytes {
     static func string(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 }
 
-/// GPU detection (async: it runs nvidia-smi off Swift concurrency's threads) from a synchronous
-/// command; the main thread is not one of Swift concurrency's, so it may wait.
+/// Async work (GPU detection, HTTP, a Starknet node) from a synchronous command: the main thread
+/// is not one of Swift concurrency's threads, so it may wait for a task.
 enum Blocking {
-    final class Box: @unchecked Sendable {
-        var detection = GPUDetector.Detection(gpus: [], note: "GPU detection did not finish")
+    final class Box<T>: @unchecked Sendable {
+        var result: Result<T, any Error> = .failure(CancellationError())
         let done = DispatchSemaphore(value: 0)
     }
 
-    static func detectGPUs() -> GPUDetector.Detection {
-        let box = Box()
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = Box<T>()
         Task {
-            box.detection = await GPUDetector().detect()
+            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
             box.done.signal()
         }
         box.done.wait()
-        return box.detection
+        return try box.result.get()
+    }
+
+    static func detectGPUs() -> GPUDetector.Detection {
+        (try? run { await GPUDetector().detect() }) ?? GPUDetector.Detection(gpus: [], note: "GPU detection did not finish")
     }
 }

@@ -26,24 +26,24 @@ struct WorkerBinary {
 
     /// `sage-worker` next to the test bundle (`.build/<triple>/release/`), where `swift test` builds it.
     /// Its absence fails the test: these tests exist to run the real binary.
-    static func locate() throws -> WorkerBinary {
+    static func locate(_ name: String = "sage-worker") throws -> WorkerBinary {
         var candidates: [String] = []
         #if os(Linux)
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sage-worker"))
+            candidates.append(((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name))
         }
         #endif
         if let first = CommandLine.arguments.first {
             var directory = (first as NSString).deletingLastPathComponent
             // macOS: …/release/BitSagePackageTests.xctest/Contents/MacOS/BitSagePackageTests
-            while !directory.isEmpty, directory != "/", !FileManager.default.isExecutableFile(atPath: directory + "/sage-worker") {
+            while !directory.isEmpty, directory != "/", !FileManager.default.isExecutableFile(atPath: directory + "/" + name) {
                 guard directory.contains(".xctest") else { break }
                 directory = (directory as NSString).deletingLastPathComponent
             }
-            candidates.append(directory + "/sage-worker")
+            candidates.append(directory + "/" + name)
         }
         for path in candidates where FileManager.default.isExecutableFile(atPath: path) { return WorkerBinary(path: path) }
-        throw Failure("the sage-worker executable is not next to the tests (looked at \(candidates)); build it: swift build -c release --build-tests (swift test -c release builds it too)")
+        throw Failure("the \(name) executable is not next to the tests (looked at \(candidates)); build it: swift build -c release --build-tests (swift test -c release builds it too)")
     }
 
     /// The environment for a child: ours without any BITSAGE_* setting (so the machine's own setup
