@@ -33,16 +33,25 @@ extension CoordinatorStore {
         }
         let t = Millis.of(now)
         return try await transaction { tx in
-            try prepared.map { try Self.insertJob(tx, $0.job, id: $0.id, taskBytes: $0.task, parameters: $0.parameters, at: t) }
+            var created = 0
+            let records = try prepared.map { item in
+                let (record, isNew) = try Self.insertJob(tx, item.job, id: item.id, taskBytes: item.task, parameters: item.parameters, at: t)
+                if isNew { created += 1 }
+                return record
+            }
+            // One counter update per batch: on PostgreSQL each one holds a row lock until commit.
+            if created > 0 { try Self.bump(tx, "jobs_created", by: Int64(created)) }
+            return records
         }
     }
 
+    /// The job, and whether it was inserted now (false: an earlier job with the same idempotency key).
     static func insertJob(_ tx: any SQLTransaction, _ job: NewJob, id: String, taskBytes: [UInt8], parameters: String,
-                          at t: Int64) throws -> JobRecord {
+                          at t: Int64) throws -> (JobRecord, Bool) {
         if let key = job.idempotencyKey,
            let existing = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE client = ? AND idempotency_key = ?",
                                        [.text(job.client), .text(key)]).first {
-            return try JobRecord(row: existing)
+            return (try JobRecord(row: existing), false)
         }
         if job.reward > .zero {
             try Self.ensureAccount(tx, job.client)
@@ -65,11 +74,10 @@ extension CoordinatorStore {
                   .int(Int64(job.leaseSeconds)), .int(Int64(job.gpuMemoryMB)),
                   job.targetWorker.map(SQLValue.text) ?? .null, .int(t), .int(t),
                   .int(t + Int64(job.ttlSeconds) * 1000)])
-        try Self.bump(tx, "jobs_created")
         guard let row = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?", [.text(id)]).first else {
             throw StoreError.corrupt("inserted job \(id) is missing")
         }
-        return try JobRecord(row: row)
+        return (try JobRecord(row: row), true)
     }
 
     public func job(id: String) async throws -> JobRecord? {
