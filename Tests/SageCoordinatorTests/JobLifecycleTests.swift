@@ -77,21 +77,10 @@ struct JobLifecycleTests {
     func vmJob() async throws {
         let h = try await Harness.make(.sqlite)
         let worker = try await h.worker(stake: 2_000)
-        // Fibonacci in the VM; F(20) = 6765, computed here independently.
-        let program = try Assembler.assemble("""
-                    li   r0, 0
-                    load r1, [r0]
-                    li   r2, 0
-                    li   r3, 1
-            loop:   bz   r1, done
-                    add  r4, r2, r3
-                    mov  r2, r3
-                    mov  r3, r4
-                    addi r1, r1, -1
-                    jmp  loop
-            done:   out  r2
-                    halt
-            """)
+        // The repository's Fibonacci example; F(20) = 6765, computed here independently.
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Examples/vm/fibonacci.oasm")
+        let program = try Assembler.assemble(try String(contentsOf: example, encoding: .utf8))
         var (a, b) = (0, 1)
         for _ in 0..<20 { (a, b) = (b, a + b) }
         let task = try ProvingTask.vm(program: program, inputs: [M31(20)])

@@ -111,11 +111,19 @@ struct SchedulingTests {
         let h = try await Harness.make(kind)
         let consumer = try await h.worker(stake: 1_000, name: "consumer")
         let frontier = try await h.worker(stake: 25_000, name: "frontier")
-        // The Consumer worker starts waiting first, then the Frontier worker.
-        async let low = h.market.lease(worker: consumer.id, wait: .seconds(10))
-        try await Task.sleep(for: .milliseconds(200))
-        async let high = h.market.lease(worker: frontier.id, wait: .seconds(10))
-        try await Task.sleep(for: .milliseconds(200))
+        // The Consumer worker starts waiting first, then the Frontier worker (each really waiting
+        // before the next step: sleeping instead is a race on a loaded machine).
+        func waiting(_ n: Int) async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while await h.market.waitingLeaseRequests() < n {
+                guard ContinuousClock.now < deadline else { Issue.record("\(n) lease requests never waited"); return }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        async let low = h.market.lease(worker: consumer.id, wait: .seconds(20))
+        try await waiting(1)
+        async let high = h.market.lease(worker: frontier.id, wait: .seconds(20))
+        try await waiting(2)
         let first = try await h.job()
         let firstWinner = try await high
         #expect(firstWinner.success?.jobId == first.id)

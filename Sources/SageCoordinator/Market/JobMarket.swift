@@ -75,6 +75,9 @@ public final class JobMarket: Sendable {
                      idempotencyKey: r.idempotencyKey)
     }
 
+    /// How many lease requests are waiting (long-polling) for a job right now.
+    public func waitingLeaseRequests() async -> Int { await dispatcher.waitingCount }
+
     /// A job for this worker, waiting up to `wait` for one.
     public func lease(worker: String, wait: Duration) async throws -> Result<LeaseGrant, LeaseRefusal> {
         let start = ContinuousClock.now

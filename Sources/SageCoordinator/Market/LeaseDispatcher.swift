@@ -51,6 +51,9 @@ actor LeaseDispatcher {
         }
     }
 
+    /// Lease requests waiting for a job now.
+    var waitingCount: Int { waiters.count }
+
     /// A job became available (created, requeued): serve the waiters now rather than at the next poll.
     func jobsChanged() {
         wakeUp = true
