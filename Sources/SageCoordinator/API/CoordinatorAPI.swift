@@ -190,7 +190,9 @@ extension CoordinatorAPI {
             }
             var receipt = try await market.submit(leaseID: try Self.parameter(context, "id"), worker: worker, body: body,
                                                   binary: ProofUpload.isBinary(contentType: request.headers[.contentType]))
-            if let nextWait, case let .success(grant) = try await market.lease(worker: worker, wait: .milliseconds(nextWait)) {
+            // The proof is settled; failing to find the next job (or the store failing meanwhile) must
+            // not turn this answer into an error: the worker simply leases as usual.
+            if let nextWait, case let .success(grant)? = try? await market.lease(worker: worker, wait: .milliseconds(nextWait)) {
                 receipt.nextLease = grant
             }
             return try HTTPBody.json(receipt)
