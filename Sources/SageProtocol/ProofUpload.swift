@@ -10,6 +10,11 @@ public enum ProofUpload {
     public static let contentType = "application/vnd.obelysk.proof"
     /// Also read as canonical bytes.
     public static let genericBinaryType = "application/octet-stream"
+    /// Query parameters of a binary submit that say how the proof was made (what an envelope's
+    /// `prover` field says; informational, never verified): milliseconds, threads, backend.
+    public static let proveMillisecondsParameter = "prove_ms"
+    public static let threadsParameter = "threads"
+    public static let backendParameter = "backend"
 
     /// Whether a request's `Content-Type` announces canonical proof bytes (parameters ignored).
     public static func isBinary(contentType: String?) -> Bool {

@@ -123,7 +123,7 @@ struct HTTPAPITests {
             .decode(LeaseGrant.self)
         var paid: [String] = []
         while let current = grant {
-            let reply = try await live.request(.POST, "/leases/\(current.leaseId)/submit?next_wait_ms=0", body: proof,
+            let reply = try await live.request(.POST, "/leases/\(current.leaseId)/submit?next_wait_ms=0&prove_ms=12.5&threads=2&backend=cpu", body: proof,
                                                auth: .signed(n.worker), contentType: ProofUpload.contentType)
             #expect(reply.status == 200, "\(reply.text)")
             let receipt = try reply.decode(SubmitReceipt.self)
@@ -140,7 +140,10 @@ struct HTTPAPITests {
         let raw = try await live.request(.GET, "/jobs/\(jobs[0].id)/proof", auth: .apiKey(n.apiKey), accept: ProofUpload.contentType)
         #expect(raw.status == 200 && raw.body == proof)
         let envelope = try await live.request(.GET, "/jobs/\(jobs[0].id)/proof", auth: .apiKey(n.apiKey))
-        #expect(try ProofEnvelope.decodeJSON(Data(envelope.body)).decodedProofAndBytes().bytes == proof)
+        let decoded = try ProofEnvelope.decodeJSON(Data(envelope.body))
+        #expect(try decoded.decodedProofAndBytes().bytes == proof)
+        // How the worker said it made the proof travels with it (informational).
+        #expect(decoded.prover == ProofEnvelope.ProverInfo(backend: "cpu", proveMilliseconds: 12.5, threads: 2))
         await live.stop()
     }
 

@@ -188,8 +188,14 @@ extension CoordinatorAPI {
                 guard let wait = Int(text), wait >= 0 else { throw APIError.badRequest("next_wait_ms must be a whole number of milliseconds ≥ 0") }
                 nextWait = wait
             }
+            let query = request.uri.queryParameters
+            var prover: ProofEnvelope.ProverInfo?
+            if let ms = query.get(ProofUpload.proveMillisecondsParameter).flatMap(Double.init), ms.isFinite, ms >= 0 {
+                let backend = String((query.get(ProofUpload.backendParameter) ?? "unknown").prefix(32))
+                prover = .init(backend: backend, proveMilliseconds: ms, threads: query.get(ProofUpload.threadsParameter).flatMap { Int($0) } ?? 0)
+            }
             var receipt = try await market.submit(leaseID: try Self.parameter(context, "id"), worker: worker, body: body,
-                                                  binary: ProofUpload.isBinary(contentType: request.headers[.contentType]))
+                                                  binary: ProofUpload.isBinary(contentType: request.headers[.contentType]), prover: prover)
             // The proof is settled; failing to find the next job (or the store failing meanwhile) must
             // not turn this answer into an error: the worker simply leases as usual.
             if let nextWait, case let .success(grant)? = try? await market.lease(worker: worker, wait: .milliseconds(nextWait)) {

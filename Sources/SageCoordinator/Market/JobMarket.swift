@@ -117,11 +117,14 @@ public final class JobMarket: Sendable {
 
     /// Records, verifies and settles a proof for a lease (idempotent per lease).
     /// `binary`: the body is the proof's canonical bytes (`ProofUpload.contentType`), not a JSON envelope.
-    public func submit(leaseID: String, worker: String, body: [UInt8], binary: Bool = false) async throws -> SubmitReceipt {
-        let parsed: ProofJudge.Submitted
+    /// `prover`: how the worker says it made a binary upload (an envelope carries its own).
+    public func submit(leaseID: String, worker: String, body: [UInt8], binary: Bool = false,
+                       prover: ProofEnvelope.ProverInfo? = nil) async throws -> SubmitReceipt {
+        var parsed: ProofJudge.Submitted
         do { parsed = try ProofJudge.parse(body, binary: binary) } catch {
             throw APIError(.badRequest, "bad_proof", "\(error)")
         }
+        if let prover { parsed.prover = prover }
         // A small proof for a lease granted here: verify first, then record and settle it in one
         // transaction (the job never rests in `submitted`; a crash before the commit loses
         // nothing, since the worker's submit simply fails and is retried).
@@ -129,7 +132,8 @@ public final class JobMarket: Sendable {
            let lease = granted.withLockedValue({ $0[leaseID] }), lease.worker == worker {
             let verdict = await judged(parsed, task: lease.task, minSecurityBits: lease.minSecurityBits)
             let receipt = try await store.recordAndSettle(leaseID: leaseID, worker: worker, proof: parsed.bytes, digest: parsed.digest,
-                                                          securityBits: parsed.proof.config.securityBits, verdict: verdict, now: clock.now())
+                                                          securityBits: parsed.proof.config.securityBits, prover: parsed.prover,
+                                                          verdict: verdict, now: clock.now())
             granted.withLockedValue { _ = $0.removeValue(forKey: leaseID) }
             await settled(receipt, jobID: lease.jobID)
             return receipt
@@ -137,7 +141,7 @@ public final class JobMarket: Sendable {
         // Otherwise: store the proof first (so that a crash during a long verification loses
         // nothing), verify, then settle.
         let state = try await store.recordSubmission(leaseID: leaseID, worker: worker, proof: parsed.bytes, digest: parsed.digest,
-                                                     securityBits: parsed.proof.config.securityBits, now: clock.now())
+                                                     securityBits: parsed.proof.config.securityBits, prover: parsed.prover, now: clock.now())
         granted.withLockedValue { _ = $0.removeValue(forKey: leaseID) }
         switch state {
         case let .finished(receipt): return receipt
@@ -183,7 +187,8 @@ public final class JobMarket: Sendable {
             let check: SubmissionCheck
             guard let lease = try await store.leaseCheck(leaseID: leaseID) else { continue }
             check = lease
-            if let parsed = try? ProofJudge.parse(stored.bytes, binary: stored.isCanonical) {
+            if var parsed = try? ProofJudge.parse(stored.bytes, binary: stored.isCanonical) {
+                parsed.prover = parsed.prover ?? stored.prover
                 _ = try await settle(check, proof: parsed)
             } else {
                 _ = try await store.finishRejected(leaseID: leaseID, reason: "the stored proof is unreadable", now: clock.now())

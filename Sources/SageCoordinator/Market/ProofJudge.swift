@@ -25,6 +25,8 @@ public struct ProofJudge: Sendable {
         public let proof: StarkProof
         public let bytes: [UInt8]
         public let digest: String
+        /// How the worker says it made the proof (informational).
+        public var prover: ProofEnvelope.ProverInfo?
     }
 
     /// Decodes a submitted proof (canonical bytes, or a JSON envelope that must agree with the bytes
@@ -32,11 +34,11 @@ public struct ProofJudge: Sendable {
     public static func parse(_ body: [UInt8], binary: Bool) throws -> Submitted {
         if binary {
             let proof = try StarkProof(bytes: body)
-            return Submitted(proof: proof, bytes: body, digest: Blake2s.hash(body).description)
+            return Submitted(proof: proof, bytes: body, digest: Blake2s.hash(body).description, prover: nil)
         }
         let envelope = try ProofEnvelope.decodeJSON(Data(body))
         let (proof, bytes) = try envelope.decodedProofAndBytes()
-        return Submitted(proof: proof, bytes: bytes, digest: envelope.digest.lowercased())
+        return Submitted(proof: proof, bytes: bytes, digest: envelope.digest.lowercased(), prover: envelope.prover)
     }
 
     /// Proofs up to this size are verified on the calling thread: they take well under a

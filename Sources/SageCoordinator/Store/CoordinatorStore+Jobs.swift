@@ -152,7 +152,7 @@ extension CoordinatorStore {
     public func paidProof(jobID: String) async throws -> StoredProof? {
         try await read { tx in
             try tx.query("""
-                SELECT p.body, p.encoding FROM proofs p JOIN leases l ON l.id = p.lease_id WHERE p.job_id = ? AND l.state = 'paid'
+                SELECT p.body, p.encoding, p.prover FROM proofs p JOIN leases l ON l.id = p.lease_id WHERE p.job_id = ? AND l.state = 'paid'
                 """, [.text(jobID)]).first.map { try StoredProof(row: $0) }
         }
     }

@@ -10,16 +10,24 @@ public struct StoredProof: Sendable {
     /// The canonical Obelysk bytes, or a JSON proof envelope for rows older than migration 2.
     public let bytes: [UInt8]
     public let isCanonical: Bool
+    /// How the worker says it made the proof (informational; not part of what is verified).
+    public let prover: ProofEnvelope.ProverInfo?
 
     init(row: SQLRow) throws {
         bytes = try row.blob("body")
         isCanonical = try row.text("encoding") == Self.canonical
+        prover = try row.optionalText("prover").flatMap { try? JSONDecoder().decode(ProofEnvelope.ProverInfo.self, from: Data($0.utf8)) }
     }
 
     /// The JSON envelope clients download.
     public func envelopeJSON() throws -> [UInt8] {
         guard isCanonical else { return bytes }
-        return [UInt8](try ProofEnvelope(proof: try StarkProof(bytes: bytes)).encodeJSON())
+        return [UInt8](try ProofEnvelope(proof: try StarkProof(bytes: bytes), prover: prover).encodeJSON())
+    }
+
+    static func encode(_ prover: ProofEnvelope.ProverInfo?) -> SQLValue {
+        guard let prover, let data = try? JSONEncoder().encode(prover) else { return .null }
+        return .text(String(decoding: data, as: UTF8.self))
     }
 }
 
@@ -30,10 +38,11 @@ extension CoordinatorStore {
     /// already submitted is refused.
     /// `proof` is the canonical bytes, `digest` their Blake2s hash.
     public func recordSubmission(leaseID: String, worker: String, proof: [UInt8], digest: String, securityBits: Int,
-                                 now: Date) async throws -> SubmissionState {
+                                 prover: ProofEnvelope.ProverInfo? = nil, now: Date) async throws -> SubmissionState {
         let t = Millis.of(now)
         return try await transaction { tx in
-            switch try Self.record(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits, at: t) {
+            switch try Self.record(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits,
+                                   prover: prover, at: t) {
             case let .finished(receipt): return .finished(receipt)
             case let .recorded(jobID): return .verify(try Self.check(tx, jobID: jobID, leaseID: leaseID))
             }
@@ -52,11 +61,12 @@ extension CoordinatorStore {
     /// Whatever happened to the lease meanwhile (expired, settled by a concurrent submit) is
     /// handled exactly as `recordSubmission` handles it.
     public func recordAndSettle(leaseID: String, worker: String, proof: [UInt8], digest: String, securityBits: Int,
-                                verdict: ProofJudge.Verdict, now: Date) async throws -> SubmitReceipt {
+                                prover: ProofEnvelope.ProverInfo? = nil, verdict: ProofJudge.Verdict, now: Date) async throws -> SubmitReceipt {
         let t = Millis.of(now)
         let policy = self.policy
         return try await transaction { tx in
-            switch try Self.record(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits, at: t) {
+            switch try Self.record(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits,
+                                   prover: prover, at: t) {
             case let .finished(receipt):
                 return receipt
             case .recorded:
@@ -69,7 +79,7 @@ extension CoordinatorStore {
     }
 
     static func record(_ tx: any SQLTransaction, leaseID: String, worker: String, proof: [UInt8], digest: String,
-                       securityBits: Int, at t: Int64) throws -> Recorded {
+                       securityBits: Int, prover: ProofEnvelope.ProverInfo?, at t: Int64) throws -> Recorded {
         let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
         let state = try lease.text("state")
         let jobID = try lease.text("job_id")
@@ -86,9 +96,9 @@ extension CoordinatorStore {
             throw StoreError.conflict("lease \(leaseID) is \(state): the job was requeued or ended, so this proof is not accepted")
         }
         try tx.execute("""
-            INSERT INTO proofs (lease_id, job_id, digest, security_bits, body, encoding, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO proofs (lease_id, job_id, digest, security_bits, body, encoding, prover, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(leaseID), .text(jobID), .text(digest), .int(Int64(securityBits)), .blob(proof),
-                  .text(StoredProof.canonical), .int(t)])
+                  .text(StoredProof.canonical), StoredProof.encode(prover), .int(t)])
         try tx.execute("UPDATE leases SET state = 'submitted', proof_digest = ? WHERE id = ?", [.text(digest), .text(leaseID)])
         try tx.execute("UPDATE jobs SET status = 'submitted', proof_digest = ?, updated_at = ? WHERE id = ? AND lease_id = ?",
                        [.text(digest), .int(t), .text(jobID), .text(leaseID)])
@@ -188,7 +198,7 @@ extension CoordinatorStore {
     public func unjudgedSubmissions() async throws -> [(leaseID: String, proof: StoredProof)] {
         try await read { tx in
             try tx.query("""
-                SELECT l.id AS lease_id, p.body, p.encoding FROM leases l JOIN proofs p ON p.lease_id = l.id WHERE l.state = 'submitted'
+                SELECT l.id AS lease_id, p.body, p.encoding, p.prover FROM leases l JOIN proofs p ON p.lease_id = l.id WHERE l.state = 'submitted'
                 """, []).map { (try $0.text("lease_id"), try StoredProof(row: $0)) }
         }
     }

@@ -79,6 +79,8 @@ enum Migrations {
         (2, [
             "ALTER TABLE proofs RENAME COLUMN envelope TO body",
             "ALTER TABLE proofs ADD COLUMN encoding TEXT NOT NULL DEFAULT '\(StoredProof.envelopeJSON)'",
+            // How the proof was made, as the worker reported it (informational, never verified).
+            "ALTER TABLE proofs ADD COLUMN prover TEXT",
             // The lease query's exact order (priority high first, then oldest), so that the next job
             // is the first index entry that fits instead of a sort of the whole queue per lease.
             "DROP INDEX jobs_queue",

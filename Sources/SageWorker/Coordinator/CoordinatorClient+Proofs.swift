@@ -1,4 +1,5 @@
 import Foundation
+import Obelysk
 import SageProtocol
 
 extension CoordinatorClient {
@@ -6,9 +7,19 @@ extension CoordinatorClient {
     /// Idempotent per lease: a retried submit returns the first receipt. With
     /// `nextLeaseWaitMilliseconds`, the receipt also carries the worker's next lease when one comes
     /// within that wait (one round trip per job for a busy worker).
-    public func submit(leaseID: String, proofBytes: [UInt8], nextLeaseWaitMilliseconds: Int? = nil) async throws -> SubmitReceipt {
-        var path = "/leases/\(try Self.pathComponent(leaseID))/submit"
-        if let wait = nextLeaseWaitMilliseconds { path += "?next_wait_ms=\(max(0, min(wait, 30_000)))" }
+    /// `prover` travels in the (signed) query: how the proof was made, shown to the job's client.
+    public func submit(leaseID: String, proofBytes: [UInt8], prover: ProofEnvelope.ProverInfo? = nil,
+                       nextLeaseWaitMilliseconds: Int? = nil) async throws -> SubmitReceipt {
+        var query: [String] = []
+        if let wait = nextLeaseWaitMilliseconds { query.append("next_wait_ms=\(max(0, min(wait, 30_000)))") }
+        if let prover {
+            query.append("\(ProofUpload.proveMillisecondsParameter)=\(String(format: "%.3f", prover.proveMilliseconds))")
+            query.append("\(ProofUpload.threadsParameter)=\(prover.threads)")
+            if let backend = prover.backend.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+                query.append("\(ProofUpload.backendParameter)=\(backend)")
+            }
+        }
+        let path = "/leases/\(try Self.pathComponent(leaseID))/submit" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
         let timeout: Int64 = 300 + Int64(max(0, nextLeaseWaitMilliseconds ?? 0) / 1_000)
         return try decode(SubmitReceipt.self, try await send(.POST, path, body: proofBytes, contentType: ProofUpload.contentType,
                                                              timeout: .seconds(timeout)))

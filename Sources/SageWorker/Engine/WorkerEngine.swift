@@ -220,18 +220,20 @@ public final class WorkerEngine: Sendable {
             // The canonical bytes, not a JSON envelope: a third smaller and what the coordinator reads.
             let bytes = proof.canonicalBytes
             logger.info("slot \(slot): proved \(job) in \(elapsed); submitting \(bytes.count) bytes")
-            return await submit(grant, proof: bytes, slot: slot)
+            let millis = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+            let prover = ProofEnvelope.ProverInfo(backend: "cpu", proveMilliseconds: millis, threads: Parallelism.threadCount)
+            return await submit(grant, proof: bytes, prover: prover, slot: slot)
         }
     }
 
     /// Submits until the coordinator answers (submits are idempotent per lease, so retrying is safe),
     /// asking for the next job in the same round trip unless the worker is stopping.
-    func submit(_ grant: LeaseGrant, proof: [UInt8], slot: Int) async -> LeaseGrant? {
+    func submit(_ grant: LeaseGrant, proof: [UInt8], prover: ProofEnvelope.ProverInfo, slot: Int) async -> LeaseGrant? {
         var rounds = 0
         while true {
             rounds += 1
             do {
-                let receipt = try await client.submit(leaseID: grant.leaseId, proofBytes: proof,
+                let receipt = try await client.submit(leaseID: grant.leaseId, proofBytes: proof, prover: prover,
                                                       nextLeaseWaitMilliseconds: grace.isStopping ? nil : 0)
                 metrics.receipt(receipt)
                 switch receipt.outcome {
