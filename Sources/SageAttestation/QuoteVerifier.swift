@@ -50,10 +50,11 @@ public enum QuoteVerifier {
         var checks: [QuoteCheck] = []
         func add(_ name: String, _ outcome: QuoteCheck.Outcome) { checks.append(QuoteCheck(name: name, outcome: outcome)) }
         let key = quote.workerKey.hexString
+        let core = Result { () throws(QuoteError) -> [UInt8] in try QuoteEncoding.core(quote) }
 
         // 1. The signature covers every field, the TEE report included.
         do {
-            let core = try QuoteEncoding.core(quote)
+            let core = try core.get()
             let publicKey = try StarkPublicKey(quote.workerKey)
             if publicKey.isValidSignature(quote.signature, for: QuoteEncoding.messageHash(core: core, teeReport: quote.teeReport)) {
                 add("signature", .passed("valid Stark ECDSA signature by \(key) over every field"))
@@ -114,7 +115,7 @@ public enum QuoteVerifier {
                 add("hardware", .failed("a software-signed quote must not carry a TEE report"))
             }
         case .tdx, .sevSNP:
-            let expected = (try? QuoteEncoding.core(quote)).map(QuoteEncoding.reportData(core:))
+            let expected = (try? core.get()).map(QuoteEncoding.reportData(core:))
             guard let reportData = TEEReport.reportData(in: quote.teeReport, kind: quote.kind) else {
                 add("TEE binding", .failed("the \(quote.kind.rawValue) report is missing, truncated or of an unknown layout"))
                 break

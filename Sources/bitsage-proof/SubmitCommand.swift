@@ -100,10 +100,7 @@ struct SubmitCommand: ParsableCommand {
     }
 
     func unlock(_ config: WorkerConfig, home: WorkerHome) throws -> WorkerKeys {
-        let signing = config.wallet.keystore ?? home.keystoreFile
-        let password = try PasswordSource(passwordFile: passwordFile).password(purpose: "unlock \(signing)")
-        return try WorkerKeystore.open(signing: signing, encryption: config.wallet.encryptionKeystore ?? home.encryptionKeystoreFile,
-                                       password: password)
+        try WorkerKeystore.unlock(config, home: home, password: PasswordSource(passwordFile: passwordFile))
     }
 
     func submitToCoordinator(_ proof: StarkProof, quote: [UInt8]?, config: WorkerConfig, home: WorkerHome) throws {
@@ -139,10 +136,7 @@ struct SubmitCommand: ParsableCommand {
         let call = try JobRegistryContract(address: registryAddress).recordProof(
             jobID: job, proofDigest: Blake2s.hash(proof.canonicalBytes).bytes, statementDigest: Blake2s.hash(proof.statement.canonicalBytes).bytes,
             quoteDigest: quote.map { Array(SHA256.hash(data: $0)) })
-        let givenNonce = try nonce.map { text -> Felt in
-            guard let n = try? Felt(parsing: text) else { throw ValidationError("--nonce must be a number (decimal or 0x hex)") }
-            return n
-        }
+        let givenNonce = try nonce.map(StakingTransactions.parseNonce)
         let bounds = try resourceBounds.map { try ResourceBoundsMapping.parse($0) }
         let keys = try unlock(config, home: home)
         let transactions = try StakingTransactions(network: config.network, account: keys.accountAddress, key: keys.signing,

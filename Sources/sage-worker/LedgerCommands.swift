@@ -46,10 +46,7 @@ extension LedgerCommand {
             let contract = try stakingContract(config)
             let built = try calls(contract)
             let names = built.names
-            let nonce = try chain.nonce.map { text -> Felt in
-                guard let n = try? Felt(parsing: text) else { throw WorkerError.invalidInput("--nonce must be a number (decimal or 0x hex), not '\(text)'") }
-                return n
-            }
+            let nonce = try chain.nonce.map(StakingTransactions.parseNonce)
             let bounds = try chain.resourceBounds.map { try ResourceBoundsMapping.parse($0) }
             let keys = try common.unlock(config)
             let transactions = try StakingTransactions(network: config.network, account: keys.accountAddress, key: keys.signing,

@@ -69,11 +69,7 @@ struct CommonOptions: ParsableArguments {
     }
 
     func unlock(_ config: WorkerConfig) throws -> WorkerKeys {
-        let home = workerHome
-        let signing = config.wallet.keystore ?? home.keystoreFile
-        let password = try passwordSource.password(purpose: "unlock \(signing)")
-        return try WorkerKeystore.open(signing: signing, encryption: config.wallet.encryptionKeystore ?? home.encryptionKeystoreFile,
-                                       password: password)
+        try WorkerKeystore.unlock(config, home: workerHome, password: passwordSource)
     }
 
     func client(_ config: WorkerConfig, keys: WorkerKeys?) throws -> CoordinatorClient {

@@ -43,3 +43,13 @@ public enum WorkerKeystore {
         }
     }
 }
+
+extension WorkerKeystore {
+    /// Unlocks the worker's keys where its configuration puts them (the home's keystores unless
+    /// `[wallet]` names others), with the password from `password`.
+    public static func unlock(_ config: WorkerConfig, home: WorkerHome, password: PasswordSource) throws -> WorkerKeys {
+        let signing = config.wallet.keystore ?? home.keystoreFile
+        return try open(signing: signing, encryption: config.wallet.encryptionKeystore ?? home.encryptionKeystoreFile,
+                        password: try password.password(purpose: "unlock \(signing)"))
+    }
+}

@@ -152,6 +152,14 @@ public struct StakingTransactions: Sendable {
     }
 }
 
+extension StakingTransactions {
+    /// `--nonce`: the account nonce, decimal or 0x hex.
+    public static func parseNonce(_ text: String) throws(WorkerError) -> Felt {
+        guard let n = try? Felt(parsing: text) else { throw .invalidInput("--nonce must be a number (decimal or 0x hex), not '\(text)'") }
+        return n
+    }
+}
+
 extension ResourceBoundsMapping {
     /// `--resource-bounds "l1_gas=AMOUNT@PRICE,l2_gas=AMOUNT@PRICE,l1_data_gas=AMOUNT@PRICE"` (decimal or 0x hex).
     public static func parse(_ text: String) throws(WorkerError) -> ResourceBoundsMapping {
