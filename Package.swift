@@ -17,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Obelysk", targets: ["Obelysk"]),
+        .library(name: "ObelyskCUDA", targets: ["ObelyskCUDA"]),
         .library(name: "StarknetKit", targets: ["StarknetKit"]),
         .library(name: "StarknetRPC", targets: ["StarknetRPC"]),
         .library(name: "SageProtocol", targets: ["SageProtocol"]),
@@ -49,6 +50,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "Obelysk", swiftSettings: fastMath),
+        // The prover on NVIDIA GPUs: the driver and NVRTC are opened with dlopen at run time, so this
+        // builds and tests anywhere; the CUDA C++ kernels ship as source and are compiled on first use.
+        .target(name: "ObelyskCUDA", dependencies: ["Obelysk"], resources: [.copy("Kernels")], swiftSettings: fastMath),
         .executableTarget(
             name: "bitsage-proof",
             dependencies: [

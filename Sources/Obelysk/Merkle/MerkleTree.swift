@@ -49,6 +49,26 @@ public struct MerkleTree: Sendable {
         }
     }
 
+    /// A tree whose layers 2 ... logRows another backend (the GPU) has already hashed, in this type's
+    /// word-major layout (`layerOffset`); `nodes` must hold 8 · (rows/2 - 1) words (none below 4 rows).
+    package init(columns: [[M31]], precomputedNodes nodes: [UInt32]) {
+        precondition(!columns.isEmpty, "a Merkle tree needs at least one column")
+        let rows = columns[0].count
+        precondition(rows > 0 && rows & (rows - 1) == 0, "the row count must be a power of two")
+        let logRows = rows.trailingZeroBitCount
+        precondition(nodes.count == (logRows >= 2 ? 8 * (rows / 2 - 1) : 0), "precomputed nodes have the wrong size")
+        self.logRows = logRows
+        self.columnCount = columns.count
+        self.columns = columns
+        self.nodes = nodes
+        let leaf = { (row: Int) in Blake2s.hashLeaf(columns.map { $0[row] }) }
+        switch logRows {
+        case 0: root = leaf(0)
+        case 1: root = Blake2s.hashNode(leaf(0), leaf(1))
+        default: root = MerkleTree.node(in: nodes, offset: MerkleTree.layerOffset(logRows, logRows: logRows), size: 1, index: 0)
+        }
+    }
+
     public var rowCount: Int { 1 << logRows }
 
     /// Row `index`: the values of every column there, the message of leaf `index`.

@@ -84,9 +84,9 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
                 }
             }
         }
-        let mainCoefficients = backend.interpolate(toStorageOrder(trace))
-        let mainCommitted = backend.evaluate(mainCoefficients, logSize: commitLog)
-        let traceTree = backend.commit(mainCommitted)
+        let mainCoefficients = try backend.interpolate(toStorageOrder(trace))
+        let mainCommitted = try backend.evaluate(mainCoefficients, logSize: commitLog)
+        let traceTree = try backend.commit(mainCommitted)
         channel.mix(root: traceTree.root)
         lap("trace commit")
 
@@ -103,9 +103,9 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
             if let tamperInteraction { interaction = tamperInteraction(interaction) }
             active = try system.withInteraction(challenges)
             if checked { try checkConstraints(system: active, trace: trace + interaction) }
-            let interactionCoefficients = backend.interpolate(toStorageOrder(interaction))
-            let interactionCommitted = backend.evaluate(interactionCoefficients, logSize: commitLog)
-            let tree = backend.commit(interactionCommitted)
+            let interactionCoefficients = try backend.interpolate(toStorageOrder(interaction))
+            let interactionCommitted = try backend.evaluate(interactionCoefficients, logSize: commitLog)
+            let tree = try backend.commit(interactionCommitted)
             channel.mix(root: tree.root)
             interactionTree = tree
             traceCoefficients += interactionCoefficients
@@ -121,18 +121,18 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
 
         // 2. Composition: evaluate, interpolate, split into 2^s parts of the trace's size, commit.
         let alpha = channel.drawQM31()
-        let traceOnComposition = s == config.logBlowup ? traceCommitted : backend.evaluate(traceCoefficients, logSize: n + s)
+        let traceOnComposition = try s == config.logBlowup ? traceCommitted : backend.evaluate(traceCoefficients, logSize: n + s)
         let publicInterpolant = PublicColumns.combinedInterpolant(system: active, alpha: alpha)
-        let composition = backend.composition(system: active, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha,
+        let composition = try backend.composition(system: active, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha,
                                               publicInterpolant: publicInterpolant)
-        let compositionCoordinates = backend.interpolate((0..<4).map { j in composition.map { $0.coordinate(j) } })
+        let compositionCoordinates = try backend.interpolate((0..<4).map { j in composition.map { $0.coordinate(j) } })
         let partSize = system.rowCount
         var compositionParts: [[M31]] = []
         for t in 0..<(1 << s) {
             for j in 0..<4 { compositionParts.append(Array(compositionCoordinates[j][(t * partSize)..<((t + 1) * partSize)])) }
         }
-        let compositionCommitted = backend.evaluate(compositionParts, logSize: commitLog)
-        let compositionTree = backend.commit(compositionCommitted)
+        let compositionCommitted = try backend.evaluate(compositionParts, logSize: commitLog)
+        let compositionTree = try backend.commit(compositionCommitted)
         channel.mix(root: compositionTree.root)
         lap("composition")
 
@@ -171,17 +171,17 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
                                                                            compositionValues: partSamples, traceColumns: active.columnCount),
                                           beta: beta)
         let allColumns = traceCommitted + compositionCommitted
-        let deep = backend.deepQuotients(columns: allColumns, logSize: commitLog, quotients: quotients)
+        let deep = try backend.deepQuotients(columns: allColumns, logSize: commitLog, quotients: quotients)
         lap("DEEP quotients")
 
         // 5. FRI: circle fold, then line folds down to a constant, committing each line layer.
         var friLayers: [(tree: MerkleTree, values: [QM31])] = []
-        var current = backend.fold(deep, layer: 0, domainLogSize: commitLog, alpha: channel.drawQM31())
+        var current = try backend.fold(deep, layer: 0, domainLogSize: commitLog, alpha: channel.drawQM31())
         for layer in 1..<n {
-            let tree = backend.commit(FriLayerLayout.pairColumns(current))
+            let tree = try backend.commit(FriLayerLayout.pairColumns(current))
             channel.mix(root: tree.root)
             friLayers.append((tree, current))
-            current = backend.fold(current, layer: layer, domainLogSize: commitLog, alpha: channel.drawQM31())
+            current = try backend.fold(current, layer: layer, domainLogSize: commitLog, alpha: channel.drawQM31())
         }
         let lastValue = current[0]
         if checked && current.contains(where: { $0 != lastValue }) {
@@ -191,7 +191,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         lap("FRI commit")
 
         // 6. Proof of work, then the queries.
-        let nonce = backend.grind(digest: channel.digest, bits: config.powBits)
+        let nonce = try backend.grind(digest: channel.digest, bits: config.powBits)
         channel.mix(u64: nonce)
         let queries = channel.drawPositions(logSize: commitLog - 1, count: config.queries)
         lap("proof of work")
