@@ -161,6 +161,8 @@ let package = Package(
             path: "Benchmarks/CoordinatorLoad"
         ),
         .testTarget(name: "ObelyskTests", dependencies: ["Obelysk"]),
+        // Runs on the CPU emulator of the driver and NVRTC (Tools/cuda-emulator) unless OBELYSK_LIBCUDA names a real driver.
+        .testTarget(name: "ObelyskCUDATests", dependencies: ["ObelyskCUDA", "Obelysk"]),
         .testTarget(
             name: "SageCoordinatorTests",
             dependencies: [
