@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "bitsage-proof",
             dependencies: [
-                "Obelysk",
+                "Obelysk", "ObelyskCUDA",
                 // `bench --starknet` measures signing, verification and hashing.
                 "StarknetKit",
                 // `attest` and `verify-quote`; the worker's keystore, password and GPU detection.

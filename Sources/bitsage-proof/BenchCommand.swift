@@ -265,23 +265,25 @@ struct BenchCommand: ParsableCommand {
 
     /// Whole VM proofs of a Fibonacci loop (add, mov, addi, jmp, bz: 6 steps per iteration); the time
     /// includes running the interpreter and building the witness. Steps are the run's, not the padded rows.
+    /// A Fibonacci loop (add, mov, addi, jmp, bz: 6 steps per iteration, 7 + 6n in all for input n).
+    static let vmLoopSource = """
+        li r0, 0
+        load r1, [r0]
+        li r2, 0
+        li r3, 1
+        loop: bz r1, done
+        add r4, r2, r3
+        mov r2, r3
+        mov r3, r4
+        addi r1, r1, -1
+        jmp loop
+        done: out r2
+        halt
+        """
+
     func vmRows(threads t: Int) throws -> [Row] {
         var rows: [Row] = []
-        let source = """
-            li r0, 0
-            load r1, [r0]
-            li r2, 0
-            li r3, 1
-            loop: bz r1, done
-            add r4, r2, r3
-            mov r2, r3
-            mov r3, r4
-            addi r1, r1, -1
-            jmp loop
-            done: out r2
-            halt
-            """
-        let program = try Assembler.assemble(source)
+        let program = try Assembler.assemble(Self.vmLoopSource)
         for bits in try ints(securityBits) {
             let config = try ProofConfig.forSecurity(bits: bits)
             for log in try ints(vmSizes) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Obelysk
+import ObelyskCUDA
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,6 +55,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: "Where to prove: auto (a GPU when one is usable, else the CPU), cpu or cuda.")
+    var backend: BackendChoice = .auto
+
     func run() throws {
         if let threads { Parallelism.setThreadCount(threads) }
         let config: ProofConfig
@@ -88,12 +92,14 @@ struct GenerateCommand: ParsableCommand {
         }
         let system = try WorkloadRegistry.constraintSystem(for: made.statement)
 
+        let chosen = try backend.backends()
+        guard let prover = chosen.backends.first else { throw ValidationError("no backend to prove with") }
+        if let reason = chosen.fallbackReason, backend == .auto { print("note        proving on the CPU: \(reason)") }
         var timings = ProverTimings()
         let start = ContinuousClock.now
-        let proof = try StarkProver(backend: CPUBackend()).prove(system: system, trace: made.trace, statement: made.statement,
-                                                                 config: config, timings: &timings)
+        let proof = try Self.prove(on: prover, system: system, made: made, config: config, timings: &timings)
         let elapsed = Measurement.seconds(since: start)
-        let envelope = ProofEnvelope(proof: proof, prover: .init(backend: "cpu", proveMilliseconds: elapsed * 1000,
+        let envelope = ProofEnvelope(proof: proof, prover: .init(backend: prover.name, proveMilliseconds: elapsed * 1000,
                                                                  threads: Parallelism.threadCount))
         do { try envelope.encodeJSON().write(to: URL(fileURLWithPath: output)) } catch {
             throw ValidationError("cannot write \(output): \(error.localizedDescription)")
@@ -102,7 +108,7 @@ struct GenerateCommand: ParsableCommand {
         print("""
         proved      \(workload), \(shape)
         security    \(config.securityBits) bits (pow \(config.powBits) + log_blowup \(config.logBlowup) × \(config.queries) queries)
-        time        \(Measurement.format(milliseconds: elapsed * 1000)) on \(Parallelism.threadCount) thread(s) (CPU backend)
+        time        \(Measurement.format(milliseconds: elapsed * 1000)) on \(prover.summary)
         size        \(size) bytes
         digest      \(envelope.digest)
         written     \(output)
@@ -112,6 +118,16 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 }
+
+extension GenerateCommand {
+    /// Opens the existential so the prover is specialised for the backend's concrete type.
+    static func prove<B: ProverBackend>(on backend: B, system: ConstraintSystem, made: (statement: Statement, trace: [[M31]]),
+                                        config: ProofConfig, timings: inout ProverTimings) throws -> StarkProof {
+        try StarkProver(backend: backend).prove(system: system, trace: made.trace, statement: made.statement, config: config, timings: &timings)
+    }
+}
+
+extension BackendChoice: ExpressibleByArgument {}
 
 /// Reads Poseidon2 input states from JSON: `[[16 integers], …]` or `{"inputs": [[…], …]}`.
 enum Poseidon2Inputs {

@@ -25,13 +25,13 @@ public struct PublicColumnConstraint: Sendable, Hashable {
     }
 }
 
-enum PublicColumns {
+package enum PublicColumns {
     /// The index of the first public column's α power: after the transitions and the boundaries.
     static func firstPower(_ system: ConstraintSystem) -> Int { system.transitions.count + system.boundaries.count }
 
     /// Circle-FFT coefficients (four M31 coordinate vectors) of the interpolant of
     /// Σ_k α^{firstPower + k} · values_k over the trace domain. Empty when there are no public columns.
-    static func combinedInterpolant(system: ConstraintSystem, alpha: QM31) -> [[M31]] {
+    package static func combinedInterpolant(system: ConstraintSystem, alpha: QM31) -> [[M31]] {
         guard !system.publicColumns.isEmpty else { return [] }
         let n = system.rowCount
         var coefficient = QM31.one

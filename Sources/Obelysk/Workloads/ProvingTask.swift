@@ -129,11 +129,16 @@ public struct ProvingTask: Sendable, Hashable, Codable {
         }
     }
 
-    /// Proves the task on the CPU at `config`.
-    public func prove(config: ProofConfig) throws -> StarkProof {
+    /// Proves the task at `config` on `backend` (the CPU unless given).
+    public func prove(config: ProofConfig, backend: any ProverBackend = CPUBackend()) throws -> StarkProof {
         let made = try makeTrace()
         let system = try WorkloadRegistry.constraintSystem(for: made.statement)
-        return try StarkProver(backend: CPUBackend()).prove(system: system, trace: made.trace, statement: made.statement, config: config)
+        return try prove(system: system, made: made, config: config, backend: backend)
+    }
+
+    private func prove<B: ProverBackend>(system: ConstraintSystem, made: (statement: Statement, trace: [[M31]]),
+                                         config: ProofConfig, backend: B) throws -> StarkProof {
+        try StarkProver(backend: backend).prove(system: system, trace: made.trace, statement: made.statement, config: config)
     }
 
     /// Trace cells (rows × columns): what a scheduler can size a job by.
