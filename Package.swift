@@ -116,7 +116,7 @@ let package = Package(
             name: "SageWorker",
             dependencies: [
                 // StarknetRPC: stake, unstake and claim send Starknet transactions on sepolia and mainnet.
-                "SageProtocol", "Obelysk", "StarknetKit", "StarknetRPC",
+                "SageProtocol", "Obelysk", "ObelyskCUDA", "StarknetKit", "StarknetRPC",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

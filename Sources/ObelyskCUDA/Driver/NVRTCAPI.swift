@@ -30,6 +30,13 @@ struct NVRTCAPI: @unchecked Sendable {
             candidates += versioned.map { "\(directory)/\($0)" }
         }
         candidates += ["libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12"]
+        return try load(candidates: candidates)
+    }
+
+    /// NVRTC from one path (the compile check uses NVRTC without a driver).
+    static func load(path: String) throws -> NVRTCAPI { try load(candidates: [path]) }
+
+    private static func load(candidates: [String]) throws -> NVRTCAPI {
         let l = try DynamicLibrary(name: "libnvrtc", candidates: candidates)
         return NVRTCAPI(
             library: l,

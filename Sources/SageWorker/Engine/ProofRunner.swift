@@ -11,14 +11,14 @@ enum ProofRunner {
         case abandoned
     }
 
-    static func prove(_ task: ProvingTask, config: ProofConfig, grace: GraceSignal) async -> Outcome {
+    static func prove(_ task: ProvingTask, config: ProofConfig, backend: any ProverBackend, grace: GraceSignal) async -> Outcome {
         await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let once = ResumeOnce(continuation)
             let token = grace.onExpiry { once.resume(.abandoned) }
             let thread = Thread {
                 let clock = ContinuousClock()
                 let start = clock.now
-                let result = Result { try task.prove(config: config) }
+                let result = Result { try task.prove(config: config, backend: backend) }
                 let elapsed = clock.now - start
                 grace.cancel(token)
                 switch result {

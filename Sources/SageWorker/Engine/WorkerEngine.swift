@@ -23,11 +23,16 @@ public final class WorkerEngine: Sendable {
         public var gracePeriod: Duration
         /// The most a slot waits between retries when the coordinator is down.
         public var maxBackoff: Duration
+        /// What proves: slot k uses backends[k % count], so with one CUDA backend per GPU and as many
+        /// slots as GPUs each GPU runs one job at a time; CPU slots share the CPU backend.
+        public var backends: [any ProverBackend]
 
         public init(maxConcurrentJobs: Int = 1, pollInterval: Duration = .seconds(5), heartbeatInterval: Duration? = nil,
-                    gracePeriod: Duration = .seconds(30), maxBackoff: Duration = .seconds(30)) {
+                    gracePeriod: Duration = .seconds(30), maxBackoff: Duration = .seconds(30),
+                    backends: [any ProverBackend] = [CPUBackend()]) {
             self.maxConcurrentJobs = maxConcurrentJobs; self.pollInterval = pollInterval
             self.heartbeatInterval = heartbeatInterval; self.gracePeriod = gracePeriod; self.maxBackoff = maxBackoff
+            self.backends = backends.isEmpty ? [CPUBackend()] : backends
         }
     }
 
@@ -207,7 +212,8 @@ public final class WorkerEngine: Sendable {
             await release(grant, reason: "this worker cannot prove the task: \(error)")
             return nil
         }
-        switch await ProofRunner.prove(grant.task, config: config, grace: grace) {
+        let backend = options.backends[slot % options.backends.count]
+        switch await ProofRunner.prove(grant.task, config: config, backend: backend, grace: grace) {
         case .abandoned:
             await release(grant, reason: "the worker shut down before the proof was finished")
             return nil
@@ -221,7 +227,7 @@ public final class WorkerEngine: Sendable {
             let bytes = proof.canonicalBytes
             logger.info("slot \(slot): proved \(job) in \(elapsed); submitting \(bytes.count) bytes")
             let millis = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
-            let prover = ProofEnvelope.ProverInfo(backend: "cpu", proveMilliseconds: millis, threads: Parallelism.threadCount)
+            let prover = ProofEnvelope.ProverInfo(backend: backend.name, proveMilliseconds: millis, threads: Parallelism.threadCount)
             return await submit(grant, proof: bytes, prover: prover, slot: slot)
         }
     }

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Obelysk
+import ObelyskCUDA
 import SageProtocol
 import ServiceLifecycle
 
@@ -19,17 +21,35 @@ public struct WorkerNode: Sendable {
         self.logger = logger
         let client = try CoordinatorClient(baseURL: try config.coordinator(), network: config.network.rawValue, key: keys.signing,
                                            http: http, retry: retry, logger: logger)
+        let (backends, slots) = try WorkerNode.backends(config: config, logger: logger)
         let registration = WorkerRegistration(
             name: config.name, gpus: detection.gpus.map(\.info), workloads: nil,
             accountAddress: keys.accountAddress.hexString, encryptionKey: keys.encryptionPublicKeyBase64,
-            maxConcurrentJobs: config.settings.maxConcurrentJobs)
-        let options = WorkerEngine.Options(maxConcurrentJobs: config.settings.maxConcurrentJobs,
+            maxConcurrentJobs: slots)
+        let options = WorkerEngine.Options(maxConcurrentJobs: slots,
                                            pollInterval: .milliseconds(Int(config.settings.pollIntervalSeconds * 1_000)),
-                                           gracePeriod: gracePeriod)
+                                           gracePeriod: gracePeriod, backends: backends)
         engine = WorkerEngine(client: client, registration: registration, options: options,
                               gpu: detection.gpus.isEmpty ? nil : GPUDetector(), logger: logger)
         status = WorkerStatusServer(engine: engine, gpus: detection.gpus, gpuNote: detection.note, workerID: keys.workerID,
                                     network: config.network.rawValue, logger: logger)
+    }
+
+    /// The provers for `settings.backend` and the number of job slots: one per GPU (one job per GPU at
+    /// a time; `max_concurrent_jobs` can only lower it), or `max_concurrent_jobs` on the CPU.
+    static func backends(config: WorkerConfig, logger: Logger) throws -> (backends: [any ProverBackend], slots: Int) {
+        guard let choice = BackendChoice(rawValue: config.settings.backend) else {
+            throw WorkerError.config("backend must be auto, cpu or cuda, not '\(config.settings.backend)'")
+        }
+        let chosen: (backends: [any ProverBackend], fallbackReason: String?)
+        do { chosen = try choice.backends() } catch {
+            throw WorkerError.config("backend = \"cuda\" but no GPU can be used: \(error)")
+        }
+        if let reason = chosen.fallbackReason { logger.notice("proving on the CPU: \(reason)") }
+        let gpus = chosen.backends.filter { $0 is CUDABackend }
+        for backend in chosen.backends { logger.notice("prover: \(backend.summary)") }
+        if gpus.isEmpty { return (chosen.backends, config.settings.maxConcurrentJobs) }
+        return (gpus, min(gpus.count, config.settings.maxConcurrentJobs == 1 ? gpus.count : config.settings.maxConcurrentJobs))
     }
 
     /// Runs until a signal (when `handleSignals`) or `engine.stop()`. `onHTTPRunning` gets the status port.
