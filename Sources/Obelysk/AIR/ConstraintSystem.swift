@@ -203,7 +203,7 @@ extension ConstraintSystem {
     /// The single-phase system the prover and verifier run once the LogUp challenges are drawn: the
     /// main columns followed by the interaction columns, the main constraints, and each relation's
     /// constraints as M31 coordinate transitions whose constants are the challenges.
-    func withInteraction(_ challenges: [LogUpChallenges]) throws -> ConstraintSystem {
+    package func withInteraction(_ challenges: [LogUpChallenges]) throws -> ConstraintSystem {
         guard !lookups.isEmpty else { return self }
         let logUp = try LogUp.constraints(lookups, challenges: challenges, firstColumn: columnCount, logRows: logRows)
         let local = Array(transitions[..<(transitions.count - wrappingCount)])

@@ -38,13 +38,9 @@ enum CPUComposition {
             return parallelMap(size) { inverses[Int(((indices[$0].value >> UInt32(30 - m)) & UInt32(2 * period - 1)) >> 1)] }
         }()
 
-        // α powers: transitions first, then boundaries, then public columns.
-        var alphaPowers: [QM31] = []
-        var power = QM31.one
-        for _ in 0..<(system.transitions.count + system.boundaries.count + system.publicColumns.count) {
-            alphaPowers.append(power); power = power * alpha
-        }
-        let powers = alphaPowers
+        // α powers, groups and boundary rows: shared with the other backends (`CompositionLayout`).
+        let layout = CompositionLayout(system: system)
+        let powers = CompositionLayout.alphaPowers(alpha, count: layout.powerCount)
 
         // Constraint values come from the system's kernel when it has one, else from the compiled
         // program; either way value k (transitions, then public-column expressions) of point i of a
@@ -54,34 +50,15 @@ enum CPUComposition {
         let kernel = system.usableKernel
         let program = kernel == nil ? ConstraintProgram(system.transitions + system.publicColumns.map(\.expression)) : nil
         let chunkSize = kernel == nil ? programChunkSize : kernelChunkSize
-        let publicFirstPower = PublicColumns.firstPower(system)
         let publicOnDomain: [[UInt32]] = publicInterpolant.map {
             CircleFFT.evaluate($0, logSize: m).map(\.value)
         }
         let transitionCount = system.transitions.count
-        let maxOffsets = system.transitionMaxOffsets
-        let rows = system.rowCount
-        // Constraints sharing a max offset share their excluded rows: combine them, then scale once.
-        // Public columns share the factor 1/Z of max offset 0, so they join that group, with their
-        // combined interpolant subtracted before the scaling.
-        var offsetSet = Set(maxOffsets)
-        if !system.publicColumns.isEmpty { offsetSet.insert(0) }
-        let groupOffsets = offsetSet.sorted()
-        let groupMembers: [[Int]] = groupOffsets.map { k in
-            var members = (0..<transitionCount).filter { maxOffsets[$0] == k }
-            if k == 0 { members += (0..<system.publicColumns.count).map { transitionCount + $0 } }
-            return members
-        }
-        let groupCombinations: [RandomCombination] = groupMembers.map { members in
-            RandomCombination(members.map { $0 < transitionCount ? powers[$0] : powers[publicFirstPower + $0 - transitionCount] })
-        }
-        let exclusions: [[CirclePoint<M31>]] = groupOffsets.map { k in
-            CompositionPolynomial.excludedRows(maxOffset: k, rows: rows).map { traceDomain.rowIndex($0).point }
-        }
-        // Boundary constraints, grouped by row: each row has its factor (1 + h.x)/h.y.
-        var byRow: [Int: [(power: Int, constraint: BoundaryConstraint)]] = [:]
-        for (i, b) in system.boundaries.enumerated() { byRow[b.row, default: []].append((transitionCount + i, b)) }
-        let boundaryRows = byRow.sorted { $0.key < $1.key }
+        let groupOffsets = layout.groups.map(\.maxOffset)
+        let groupMembers = layout.groups.map(\.members)
+        let groupCombinations: [RandomCombination] = layout.groups.map { group in RandomCombination(group.powers.map { powers[$0] }) }
+        let exclusions: [[CirclePoint<M31>]] = layout.groups.map { group in group.excludedRows.map { traceDomain.rowIndex($0).point } }
+        let boundaryRows = layout.boundaryRows.map { ($0.row, $0.items) }
 
         // Per-point M31 factors, computed once over the whole domain with flat loops:
         // transitions: (1/Z)·Π tangents at the excluded rows; boundaries: (1 + h.x)/h.y per row.
