@@ -24,6 +24,6 @@ echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),
 ls -l "$binary" || exit 2
 
 export OBELYSK_CUDA_KERNELS="$PWD/Sources/ObelyskCUDA/Kernels"
-export OBELYSK_CUDA_CACHE="$out/kernel-cache"
+export OBELYSK_CUDA_CACHE="${OBELYSK_CUDA_CACHE:-/tmp/obelysk-cuda-cache}"
 "$binary" gpu-check --json "$out/gpu-check.json" "$@" 2>&1 | tee "$out/gpu-check.log"
 exit "${PIPESTATUS[0]}"
