@@ -135,7 +135,10 @@ public final class CUDADevice: @unchecked Sendable {
     /// The module compiled from the kernel source file `file` (with every project header), compiled
     /// and loaded once per process.
     public func module(file: String) throws -> CUDAModule {
-        try module(name: file, source: KernelSources.source(file))
+        // Looked up before the source is read: launches ask for their module every time, and a
+        // file read per launch left the GPU idle between an FFT's passes.
+        if let loaded = try withContext({ modules[file] }) { return loaded }
+        return try module(name: file, source: KernelSources.source(file))
     }
 
     /// A module from source text (generated kernels), cached by name: the name must identify the text.
