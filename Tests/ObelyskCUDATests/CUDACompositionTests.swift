@@ -147,18 +147,3 @@ import Glibc
         }
     }
 }
-
-/// A tiny deterministic generator so that every test input is reproducible from its seed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextM31() -> M31 { M31(canonical: UInt32(next() % UInt64(M31.modulus))) }
-    mutating func nextQM31() -> QM31 { QM31(nextM31(), nextM31(), nextM31(), nextM31()) }
-}

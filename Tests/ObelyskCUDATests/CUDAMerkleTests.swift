@@ -9,7 +9,7 @@ struct CUDAMerkleTests {
     static let widths = [1, 3, 8, 16, 17, 33, 70]
 
     private static func randomColumns(width: Int, logRows: Int, seed: UInt64) -> [[M31]] {
-        var rng = MerkleSplitMix64(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<width).map { _ in (0..<(1 << logRows)).map { _ in rng.nextM31() } }
     }
 
@@ -30,7 +30,7 @@ struct CUDAMerkleTests {
     @Test("one leaf hash per thread equals Blake2s.hashLeaf", arguments: [1, 3, 8, 15, 16, 17, 31, 32, 33, 48, 70])
     func leafHashKernel(width: Int) throws {
         let device = try CUDATestSupport.device()
-        var rng = MerkleSplitMix64(seed: 0x1EAF + UInt64(width))
+        var rng = SplitMix64(seed: 0x1EAF + UInt64(width))
         let count = 37
         let rows = (0..<count).map { _ in (0..<width).map { _ in rng.nextM31() } }
         let input = try device.upload(rows.flatMap { $0.map(\.value) })
@@ -72,7 +72,7 @@ struct CUDAMerkleTests {
     @Test("decommitments equal the CPU tree's", arguments: [3, 17])
     func decommitments(width: Int) throws {
         let device = try CUDATestSupport.device()
-        var rng = MerkleSplitMix64(seed: 0xDEC0 + UInt64(width))
+        var rng = SplitMix64(seed: 0xDEC0 + UInt64(width))
         for logRows in [2, 5, 9] {
             let columns = Self.randomColumns(width: width, logRows: logRows, seed: rng.next())
             let cpu = MerkleTree(columns: columns)
@@ -120,19 +120,4 @@ struct CUDAMerkleTests {
         #expect(throws: CUDAError.self) { try CUDAMerkle.commitNodes(columns: data, columnCount: 32, logRows: 0, on: device) }
         #expect(throws: CUDAError.self) { try CUDAMerkle.commitNodes(columns: data, columnCount: 2, logRows: 4, on: device, blockSize: 3) }
     }
-}
-
-/// A tiny deterministic generator so that every test input is reproducible from its seed (as
-/// Tests/ObelyskTests/SplitMix64.swift).
-private struct MerkleSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextM31() -> M31 { M31(canonical: UInt32(next() % UInt64(M31.modulus))) }
 }

@@ -10,7 +10,7 @@ struct CUDAProofOfWorkTests {
     static let small = CUDAProofOfWork.Schedule(firstBatch: 64, maxBatch: 1024, noncesPerThread: 3, blockSize: 32)
 
     private static func digests() -> [Hash32] {
-        var rng = PoWSplitMix64(seed: 0x90_0F)
+        var rng = SplitMix64(seed: 0x90_0F)
         return [Hash32.zero] + (0..<3).map { _ in
             Hash32(words: SIMD8((0..<8).map { _ in UInt32(truncatingIfNeeded: rng.next()) }))
         }
@@ -46,18 +46,5 @@ struct CUDAProofOfWorkTests {
         let device = try CUDATestSupport.device()
         #expect(throws: CUDAError.self) { try CUDAProofOfWork.grind(digest: .zero, bits: 65, on: device) }
         #expect(throws: CUDAError.self) { try CUDAProofOfWork.grind(digest: .zero, bits: -1, on: device) }
-    }
-}
-
-/// A tiny deterministic generator (as Tests/ObelyskTests/SplitMix64.swift).
-private struct PoWSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

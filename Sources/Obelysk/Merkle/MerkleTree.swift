@@ -36,17 +36,7 @@ public struct MerkleTree: Sendable {
             }
             count = stored
         }
-        self.logRows = logRows
-        self.columnCount = columns.count
-        self.columns = columns
-        self.nodes = nodes
-        let leaf = { (row: Int) in Blake2s.hashLeaf(columns.map { $0[row] }) }
-        switch logRows {
-        case 0: root = leaf(0)
-        case 1: root = Blake2s.hashNode(leaf(0), leaf(1))
-        default: root = MerkleTree.node(in: nodes, offset: MerkleTree.layerOffset(logRows, logRows: logRows),
-                                        size: 1, index: 0)
-        }
+        self.init(columns: columns, logRows: logRows, nodes: nodes)
     }
 
     /// A tree whose layers 2 ... logRows another backend (the GPU) has already hashed, in this type's
@@ -57,6 +47,12 @@ public struct MerkleTree: Sendable {
         precondition(rows > 0 && rows & (rows - 1) == 0, "the row count must be a power of two")
         let logRows = rows.trailingZeroBitCount
         precondition(nodes.count == (logRows >= 2 ? 8 * (rows / 2 - 1) : 0), "precomputed nodes have the wrong size")
+        self.init(columns: columns, logRows: logRows, nodes: nodes)
+    }
+
+    /// The tree over `columns` whose stored layers are `nodes`; the root is read from them (or
+    /// hashed from the rows when there are fewer than four).
+    private init(columns: [[M31]], logRows: Int, nodes: [UInt32]) {
         self.logRows = logRows
         self.columnCount = columns.count
         self.columns = columns
