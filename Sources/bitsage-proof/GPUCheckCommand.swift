@@ -102,6 +102,16 @@ struct GPUCheckCommand: ParsableCommand {
                                         copyGBPerSecond: bytes / r.copyMs / 1e6))
             say("timed       FFT 2^\(log): interpolate \(Measurement.format(milliseconds: r.interpolateMs)), evaluate \(Measurement.format(milliseconds: r.evaluateMs)), copy \(Measurement.format(milliseconds: r.copyMs))")
         }
+        // A batch of columns, as the prover transforms them: more blocks in flight, twiddles shared.
+        for log in try ints(fftSizes) where log == 24 && withinBudget("FFT 2^\(log) × 8") {
+            let r = try CUDAFFTBenchmark.run(logSize: log, columns: 8, device: device, repetitions: max(runs, 5))
+            let bytes = Double(8 * 2 * 4 << log)
+            report.kernels.append(.init(name: "circle FFT interpolate 2^\(log) × 8 columns", ms: r.interpolateMs,
+                                        gbPerSecond: bytes / r.interpolateMs / 1e6, copyGBPerSecond: bytes / r.copyMs / 1e6))
+            report.kernels.append(.init(name: "circle FFT evaluate 2^\(log) × 8 columns", ms: r.evaluateMs,
+                                        gbPerSecond: bytes / r.evaluateMs / 1e6, copyGBPerSecond: bytes / r.copyMs / 1e6))
+            say("timed       FFT 2^\(log) × 8: interpolate \(Measurement.format(milliseconds: r.interpolateMs)), evaluate \(Measurement.format(milliseconds: r.evaluateMs)), copy \(Measurement.format(milliseconds: r.copyMs))")
+        }
         for log in [20, 24] where withinBudget("Merkle 2^\(log)") {
             let r = try CUDAMerkleBenchmark.run(logRows: log, columns: 8, device: device, repetitions: max(runs, 5))
             report.kernels.append(.init(name: "Blake2s Merkle 2^\(log) × 8", ms: r.commitMs, gbPerSecond: Double(r.bytes) / r.commitMs / 1e6, copyGBPerSecond: nil))
