@@ -148,7 +148,10 @@ public final class CUDADevice: @unchecked Sendable {
             let image = try compiler.compile(name: name, source: source, headers: KernelSources.headers())
             var handle: OpaquePointer?
             try image.withUnsafeBytes { bytes in
-                try driver.check(driver.cuModuleLoadData(&handle, bytes.baseAddress!), "cuModuleLoadData(\(name))")
+                guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                    throw CUDAError.nvrtc(call: "compile(\(name))", code: -1, message: "NVRTC returned an empty image")
+                }
+                try driver.check(driver.cuModuleLoadData(&handle, base), "cuModuleLoadData(\(name))")
             }
             guard let handle else { throw CUDAError.driver(call: "cuModuleLoadData(\(name))", code: -1, name: "NULL", message: "no module") }
             let module = CUDAModule(device: self, name: name, handle: handle)
@@ -300,7 +303,9 @@ public final class DeviceBuffer<T: BitwiseCopyable>: @unchecked Sendable {
 
     /// Copies `values` (at most `count`) to the start of the buffer.
     public func write(_ values: [T], at offset: Int = 0) throws {
-        precondition(offset + values.count <= count, "write past the end of a device buffer")
+        guard offset >= 0, offset + values.count <= count else {
+            throw CUDAError.unsupported("a write of \(values.count) elements at \(offset) into a buffer of \(count)")
+        }
         if values.isEmpty { return }
         try device.withContext {
             try values.withUnsafeBytes { bytes in
@@ -313,7 +318,9 @@ public final class DeviceBuffer<T: BitwiseCopyable>: @unchecked Sendable {
     /// Copies `count` elements from `offset` back to the host (waits for earlier launches).
     public func read(offset: Int = 0, count readCount: Int? = nil) throws -> [T] {
         let n = readCount ?? (count - offset)
-        precondition(offset + n <= count, "read past the end of a device buffer")
+        guard offset >= 0, n >= 0, offset + n <= count else {
+            throw CUDAError.unsupported("a read of \(n) elements at \(offset) from a buffer of \(count)")
+        }
         if n == 0 { return [] }
         return try [T](unsafeUninitializedCapacity: n) { out, initialized in
             try device.withContext {
@@ -327,7 +334,9 @@ public final class DeviceBuffer<T: BitwiseCopyable>: @unchecked Sendable {
 
     /// Device-to-device copy of `elements` elements.
     public func copy(from source: DeviceBuffer<T>, sourceOffset: Int = 0, offset: Int = 0, count elements: Int) throws {
-        precondition(sourceOffset + elements <= source.count && offset + elements <= count, "copy past the end of a device buffer")
+        guard sourceOffset >= 0, offset >= 0, elements >= 0, sourceOffset + elements <= source.count, offset + elements <= count else {
+            throw CUDAError.unsupported("a copy of \(elements) elements from \(sourceOffset) of \(source.count) to \(offset) of \(count)")
+        }
         if elements == 0 { return }
         try device.withContext {
             try device.driver.check(device.driver.cuMemcpyDtoD(pointer + DevicePointer(offset * MemoryLayout<T>.stride),
