@@ -114,36 +114,5 @@ import Glibc
         #expect(a.constants.count == 1 && b.constants.count == 1 && a.constants != b.constants)
         #expect(a.kernelName != c.kernelName)
     }
-
-    /// The kernels of the largest AIRs compile with the real NVRTC (no GPU needed): Poseidon2's and
-    /// the VM's with its LogUp relations. Runs where OBELYSK_REAL_NVRTC names libnvrtc.so.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["OBELYSK_REAL_NVRTC"] != nil))
-    func generatedSourcesCompileWithNVRTC() throws {
-        guard let path = ProcessInfo.processInfo.environment["OBELYSK_REAL_NVRTC"] else { return }
-        _ = try CUDATestSupport.device()   // the emulator's runtime is loaded first and stays
-        let previous = ProcessInfo.processInfo.environment["OBELYSK_NVRTC"]
-        setenv("OBELYSK_NVRTC", path, 1)
-        defer { if let previous { setenv("OBELYSK_NVRTC", previous, 1) } else { unsetenv("OBELYSK_NVRTC") } }
-        let nvrtc = try NVRTCAPI.load()
-        let compiler = KernelCompiler(nvrtc: nvrtc, architecture: 90)
-
-        var rng = SplitMix64(seed: 12)
-        let inputs = (0..<8).map { _ in (0..<Poseidon2Workload.width).map { _ in rng.nextM31() } }
-        let poseidon = try Poseidon2Workload.constraintSystem(for: try Poseidon2Workload.makeTrace(inputs: inputs).statement)
-        let root = CUDATestSupport.packageRoot
-        let program = try Assembler.assemble(try String(contentsOfFile: root + "/Examples/vm/factorial.oasm", encoding: .utf8))
-        let (vmStatement, _) = try VMWorkload.makeTrace(program: program, inputs: [M31(5)])
-        let vm = try VMWorkload.constraintSystem(for: vmStatement)
-        let vmActive = try vm.withInteraction(vm.lookups.map { _ in LogUpChallenges(z: rng.nextQM31(), alpha: rng.nextQM31()) })
-        for (name, system) in [("poseidon2", poseidon), ("vm", vmActive)] {
-            let start = Date()
-            let generated = ConstraintKernelSource(system: system)
-            let generatedAt = Date()
-            let image = try compiler.compile(name: generated.kernelName, source: generated.source, headers: try KernelSources.headers(),
-                                             options: KernelCompiler.options(architecture: 90, binary: true), binary: true)
-            let seconds = Date().timeIntervalSince(generatedAt)
-            print("\(name): \(system.transitions.count) transitions, \(generated.source.utf8.count) bytes of source, generated in \(String(format: "%.2f", generatedAt.timeIntervalSince(start))) s, compiled to \(image.count) bytes in \(String(format: "%.1f", seconds)) s")
-            #expect(!image.isEmpty)
-        }
     }
 }

@@ -33,4 +33,28 @@ struct KernelCompileTests {
             #expect(image.count > 64 && Array(image.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "\(file) for sm_\(architecture)")
         }
     }
+
+    /// Generated constraint kernels too: Fibonacci's, Poseidon2's (the largest AIR: about 1,200
+    /// multiplications) and the VM's with its LogUp relations expanded by random challenges.
+    @Test("generated constraint kernels compile for sm_80 and sm_90", arguments: [80, 90])
+    func generatedKernels(architecture: Int) throws {
+        guard let nvrtc = Self.nvrtc else {
+            #expect(!Self.required, "BITSAGE_REQUIRE_NVRTC=1 but BITSAGE_NVRTC does not name a loadable NVRTC")
+            return
+        }
+        let compiler = KernelCompiler(nvrtc: nvrtc, architecture: architecture)
+        var rng = SplitMix64(seed: 12)
+        let fibonacci = try WorkloadRegistry.constraintSystem(for: FibonacciWorkload.makeTrace(logRows: 8, columns: 4).statement)
+        let inputs = (0..<8).map { _ in (0..<Poseidon2Workload.width).map { _ in rng.nextM31() } }
+        let poseidon = try Poseidon2Workload.constraintSystem(for: try Poseidon2Workload.makeTrace(inputs: inputs).statement)
+        let program = try Assembler.assemble(try String(contentsOfFile: CUDATestSupport.packageRoot + "/Examples/vm/factorial.oasm", encoding: .utf8))
+        let vm = try VMWorkload.constraintSystem(for: try VMWorkload.makeTrace(program: program, inputs: [M31(5)]).statement)
+        let vmActive = try vm.withInteraction(vm.lookups.map { _ in LogUpChallenges(z: rng.nextQM31(), alpha: rng.nextQM31()) })
+        for (name, system) in [("fibonacci", fibonacci), ("poseidon2", poseidon), ("vm", vmActive)] {
+            let generated = ConstraintKernelSource(system: system)
+            let image = try compiler.compile(name: generated.kernelName, source: generated.source, headers: try KernelSources.headers(),
+                                             options: KernelCompiler.options(architecture: architecture, binary: true), binary: true)
+            #expect(image.count > 64 && Array(image.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "\(name) for sm_\(architecture)")
+        }
+    }
 }
