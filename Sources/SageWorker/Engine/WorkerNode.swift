@@ -36,7 +36,7 @@ public struct WorkerNode: Sendable {
     }
 
     /// The provers for `settings.backend` and the number of job slots: one per GPU (one job per GPU at
-    /// a time; `max_concurrent_jobs` can only lower it), or `max_concurrent_jobs` on the CPU.
+    /// a time; a `max_concurrent_jobs` above 1, the default, can lower it), or `max_concurrent_jobs` on the CPU.
     static func backends(config: WorkerConfig, logger: Logger) throws -> (backends: [any ProverBackend], slots: Int) {
         guard let choice = BackendChoice(rawValue: config.settings.backend) else {
             throw WorkerError.config("backend must be auto, cpu or cuda, not '\(config.settings.backend)'")
