@@ -2,9 +2,6 @@ import Foundation
 import Testing
 @_spi(Testing) import Obelysk
 @testable import ObelyskCUDA
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The generated composition kernels against the CPU backend on the same random traces: the values
 /// must be equal point for point (proofs are byte-identical only then).
@@ -113,6 +110,5 @@ import Glibc
         #expect(a.kernelName == b.kernelName)
         #expect(a.constants.count == 1 && b.constants.count == 1 && a.constants != b.constants)
         #expect(a.kernelName != c.kernelName)
-    }
     }
 }
