@@ -124,12 +124,16 @@ struct SchedulingTests {
         try await waiting(1)
         async let high = h.market.lease(worker: frontier.id, wait: JobMarket.maxLeaseWait)
         try await waiting(2)
-        // Both jobs at once, so the Consumer's wait (at most 30 s) cannot run out between them on a
-        // loaded machine: the first goes to the Frontier worker although it started waiting later.
+        // The first job goes to the Frontier worker although it started waiting later.
         let first = try await h.job()
-        let second = try await h.job()
         #expect(try await high.success?.jobId == first.id)
-        #expect(try await low.success?.jobId == second.id)
+        let second = try await h.job()
+        var lowResult = try await low
+        if lowResult.failure == .nothingQueued {
+            // Its wait (at most 30 s) ran out before the second job came: seen on a loaded machine.
+            lowResult = try await h.market.lease(worker: consumer.id, wait: .zero)
+        }
+        #expect(lowResult.success?.jobId == second.id)
         await h.store.close()
     }
 
