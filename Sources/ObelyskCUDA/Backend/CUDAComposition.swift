@@ -16,10 +16,7 @@ enum CUDAComposition {
         guard traceOnDomain.count == system.columnCount, traceOnDomain.allSatisfy({ $0.count == size }) else {
             throw CUDAError.unsupported("a trace of \(traceOnDomain.count) columns for a system of \(system.columnCount) columns on 2^\(logSize) points")
         }
-        var flat = [UInt32]()
-        flat.reserveCapacity(traceOnDomain.count * size)
-        for column in traceOnDomain { flat.append(contentsOf: column.lazy.map(\.value)) }
-        let trace = try device.upload(flat)
+        let trace = try device.upload(columns: traceOnDomain)
         let out = try device.allocate(UInt32.self, count: 4 * size)
         try evaluate(system: system, trace: trace, logExpansion: logExpansion, alpha: alpha,
                      publicInterpolant: publicInterpolant, into: out, on: device)

@@ -11,11 +11,7 @@ enum CUDADeepQuotients {
         guard columns.allSatisfy({ $0.count == size }) else {
             throw CUDAError.unsupported("DEEP quotient columns whose lengths are not 2^\(logSize)")
         }
-        var flat = [UInt32]()
-        flat.reserveCapacity(max(columns.count * size, 1))
-        for column in columns { flat.append(contentsOf: column.lazy.map(\.value)) }
-        if flat.isEmpty { flat = [0] }
-        let buffer = try device.upload(flat)
+        let buffer = try device.upload(columns: columns)
         let out = try device.allocate(UInt32.self, count: 4 * size)
         try evaluate(columns: buffer, columnCount: columns.count, logSize: logSize, quotients: quotients, into: out, on: device)
         let words = try out.read()

@@ -141,7 +141,7 @@ public enum CUDAFFT {
         // Columns of one length share a buffer and every launch.
         for (length, indices) in try batches(columns) {
             let logSize = length.trailingZeroBitCount
-            let buffer = try device.upload(flatten(columns, indices, length: length))
+            let buffer = try device.upload(columns: indices.map { columns[$0] })
             try interpolate(buffer: buffer, offset: 0, columnCount: indices.count, logSize: logSize, on: device, configuration: configuration)
             try scatter(buffer.read(), into: &results, indices, length: length)
         }
@@ -156,7 +156,7 @@ public enum CUDAFFT {
             guard length <= 1 << logSize else {
                 throw CUDAError.unsupported("evaluating a polynomial of \(length) coefficients on a domain of size 2^\(logSize)")
             }
-            let coefficients = try device.upload(flatten(polynomials, indices, length: length))
+            let coefficients = try device.upload(columns: indices.map { polynomials[$0] })
             let output = try device.allocate(UInt32.self, count: indices.count << logSize)
             try evaluate(coefficients: coefficients, coefficientOffset: 0, coefficientLogSize: length.trailingZeroBitCount,
                          into: output, offset: 0, columnCount: indices.count, logSize: logSize, on: device, configuration: configuration)
@@ -178,13 +178,6 @@ public enum CUDAFFT {
             groups[length, default: []].append(index)
         }
         return order.map { ($0, groups[$0] ?? []) }
-    }
-
-    private static func flatten(_ columns: [[M31]], _ indices: [Int], length: Int) -> [UInt32] {
-        var words = [UInt32]()
-        words.reserveCapacity(indices.count * length)
-        for index in indices { words.append(contentsOf: columns[index].lazy.map(\.value)) }
-        return words
     }
 
     private static func scatter(_ words: [UInt32], into results: inout [[M31]], _ indices: [Int], length: Int) {

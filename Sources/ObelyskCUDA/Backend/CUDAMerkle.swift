@@ -28,7 +28,7 @@ public enum CUDAMerkle {
     static func commitOnDevice(_ columns: [[M31]], on device: CUDADevice, blockSize: Int = maxBlock) throws -> MerkleTree {
         let logRows = try validate(columns)
         if logRows < 2 { return MerkleTree(columns: columns) }
-        let data = try upload(columns, on: device)
+        let data = try device.upload(columns: columns)
         let nodes = try commitNodes(columns: data, columnCount: columns.count, logRows: logRows, on: device,
                                     blockSize: blockSize)
         return MerkleTree(columns: columns, precomputedNodes: try nodes.read())
@@ -102,27 +102,5 @@ public enum CUDAMerkle {
         guard rows > 0, rows & (rows - 1) == 0 else { throw CUDAError.unsupported("a Merkle tree of \(rows) rows (not a power of two)") }
         guard columns.allSatisfy({ $0.count == rows }) else { throw CUDAError.unsupported("Merkle columns of different lengths") }
         return rows.trailingZeroBitCount
-    }
-
-    /// The columns back to back in one device buffer, each copied straight from its array (no host-side
-    /// flattening of what may be hundreds of megabytes).
-    static func upload(_ columns: [[M31]], on device: CUDADevice) throws -> DeviceBuffer<UInt32> {
-        let rows = columns.first?.count ?? 0
-        let buffer = try device.allocate(UInt32.self, count: columns.count * rows)
-        try device.withContext {
-            for (c, column) in columns.enumerated() {
-                try column.withUnsafeBytes { bytes in
-                    // M31 is one canonical UInt32, so a column's bytes are its words.
-                    guard bytes.count == rows * MemoryLayout<UInt32>.stride else {
-                        throw CUDAError.unsupported("Merkle columns of different lengths")
-                    }
-                    guard let base = bytes.baseAddress else { return }
-                    let destination = buffer.pointer + DevicePointer(c * rows * MemoryLayout<UInt32>.stride)
-                    try device.driver.check(device.driver.cuMemcpyHtoD(destination, base, bytes.count),
-                                            "cuMemcpyHtoD(\(bytes.count) bytes)")
-                }
-            }
-        }
-        return buffer
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Obelysk
 import Synchronization
 
 /// One CUDA device with its primary context: memory, compiled modules and kernel launches. Every call
@@ -176,6 +177,27 @@ public final class CUDADevice: @unchecked Sendable {
     public func upload<T: BitwiseCopyable>(_ values: [T]) throws -> DeviceBuffer<T> {
         let buffer = try allocate(T.self, count: values.count)
         try buffer.write(values)
+        return buffer
+    }
+
+    /// Equally long columns back to back in one device buffer (column c at c · rows words), each
+    /// copied straight from its array: no host-side flattening of what may be hundreds of megabytes.
+    public func upload(columns: [[M31]]) throws -> DeviceBuffer<UInt32> {
+        let rows = columns.first?.count ?? 0
+        let buffer = try allocate(UInt32.self, count: columns.count * rows)
+        try withContext {
+            for (c, column) in columns.enumerated() {
+                try column.withUnsafeBytes { bytes in
+                    // M31 is one canonical UInt32, so a column's bytes are its words.
+                    guard bytes.count == rows * MemoryLayout<UInt32>.stride else {
+                        throw CUDAError.unsupported("columns of different lengths (\(column.count) and \(rows))")
+                    }
+                    guard let base = bytes.baseAddress else { return }
+                    let destination = buffer.pointer + DevicePointer(c * rows * MemoryLayout<UInt32>.stride)
+                    try driver.check(driver.cuMemcpyHtoD(destination, base, bytes.count), "cuMemcpyHtoD(\(bytes.count) bytes)")
+                }
+            }
+        }
         return buffer
     }
 
