@@ -74,10 +74,15 @@ extension CoordinatorStore {
                   .int(Int64(job.leaseSeconds)), .int(Int64(job.gpuMemoryMB)),
                   job.targetWorker.map(SQLValue.text) ?? .null, .int(t), .int(t),
                   .int(t + Int64(job.ttlSeconds) * 1000)])
-        guard let row = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?", [.text(id)]).first else {
-            throw StoreError.corrupt("inserted job \(id) is missing")
-        }
-        return (try JobRecord(row: row), true)
+        // The row just written, built from what was written rather than read back and decoded on
+        // the single writer.
+        let created = Millis.date(t)
+        return (JobRecord(id: id, client: job.client, status: .queued, workload: job.task.workload, logRows: job.task.logRows,
+                          parameters: job.task.parameters, minSecurityBits: job.minSecurityBits, priority: job.priority,
+                          reward: job.reward, attempts: 0, maxAttempts: job.maxAttempts, leaseSeconds: job.leaseSeconds,
+                          gpuMemoryMB: job.gpuMemoryMB, targetWorker: job.targetWorker, createdAt: created, updatedAt: created,
+                          expiresAt: Millis.date(t + Int64(job.ttlSeconds) * 1000), worker: nil, leaseId: nil,
+                          leaseDeadline: nil, proofDigest: nil, proofSecurityBits: nil, reason: nil), true)
     }
 
     public func job(id: String) async throws -> JobRecord? {

@@ -1,5 +1,6 @@
 import Foundation
 import Obelysk
+import NIOConcurrencyHelpers
 import SageProtocol
 
 extension CoordinatorStore {
@@ -11,7 +12,7 @@ extension CoordinatorStore {
         let t = Millis.of(now)
         let policy = self.policy
         let leaseID = Self.newID()
-        return try await transaction { tx in
+        let leased: Result<LeasedJob, LeaseRefusal> = try await transaction { tx in
             // On PostgreSQL, lock the worker row first, so two lease calls of one worker (even on
             // two coordinators) cannot both pass the concurrency check. SQLite's single writer
             // serialises them already.
@@ -20,20 +21,22 @@ extension CoordinatorStore {
                     throw StoreError.notFound("worker \(worker) is not registered: POST /workers/register first")
                 }
             }
-            let record = try Self.worker(tx, id: worker)
-            if let until = record.suspendedUntil, until > now { return .failure(.suspended(until: until)) }
-            if policy.requireStake && record.tier == nil { return .failure(.unstaked) }
-            if let cap = record.leaseCap(requireStake: policy.requireStake), record.activeLeases >= cap {
+            let eligibility = try LeaseEligibility.read(tx, worker: worker)
+            if let until = eligibility.suspendedUntil, until > t { return .failure(.suspended(until: Millis.date(until))) }
+            let tier = StakeTier.forStake(eligibility.stake)
+            if policy.requireStake && tier == nil { return .failure(.unstaked) }
+            if let cap = WorkerRecord.leaseCap(tier: tier, maxConcurrent: eligibility.maxConcurrent, requireStake: policy.requireStake),
+               eligibility.activeLeases >= cap {
                 return .failure(.atCapacity(cap: cap))
             }
-            let workloads = record.workloads.isEmpty ? WorkloadRegistry.names : record.workloads
+            let workloads = eligibility.workloads.isEmpty ? WorkloadRegistry.names : eligibility.workloads
             let marks = Array(repeating: "?", count: workloads.count).joined(separator: ", ")
             let candidates = try tx.query("""
                 SELECT id FROM jobs
                 WHERE status = 'queued' AND expires_at > ? AND gpu_memory_mb <= ? AND workload IN (\(marks))
                     AND (target_worker IS NULL OR target_worker = ?)
                 ORDER BY priority DESC, created_at ASC, id ASC LIMIT 1\(tx.dialect.lockSkipLocked)
-                """, [.int(t), .int(Int64(record.gpuMemoryMB))] + workloads.map(SQLValue.text) + [.text(worker)])
+                """, [.int(t), .int(Int64(eligibility.gpuMemoryMB))] + workloads.map(SQLValue.text) + [.text(worker)])
             guard let jobID = try candidates.first?.text("id") else { return .failure(.nothingQueued) }
             try tx.execute("""
                 UPDATE jobs SET status = 'leased', worker = ?, lease_id = ?, lease_deadline = ? + lease_seconds * 1000,
@@ -43,11 +46,75 @@ extension CoordinatorStore {
             try tx.execute("INSERT INTO leases (id, job_id, worker, state, started_at) VALUES (?, ?, ?, 'active', ?)",
                            [.text(leaseID), .text(jobID), .text(worker), .int(t)])
             try Self.bump(tx, "leases_granted")
-            let row = try tx.query("SELECT \(JobRecord.columns), task FROM jobs WHERE id = ?", [.text(jobID)])[0]
-            let job = try JobRecord(row: row)
-            let task = try SageJSON.decode(ProvingTask.self, from: Data(try row.blob("task")))
-            return .success(LeaseGrant(leaseId: leaseID, jobId: jobID, task: task, minSecurityBits: job.minSecurityBits,
-                                       reward: job.reward, deadline: job.leaseDeadline ?? now, leaseSeconds: job.leaseSeconds))
+            let row = try tx.query("SELECT min_security_bits, reward, lease_seconds, lease_deadline, task FROM jobs WHERE id = ?",
+                                   [.text(jobID)])[0]
+            return .success(LeasedJob(jobID: jobID, minSecurityBits: Int(try row.int("min_security_bits")),
+                                      reward: SageAmount(micros: try row.int("reward")), leaseSeconds: Int(try row.int("lease_seconds")),
+                                      deadline: try row.optionalInt("lease_deadline"), task: try row.blob("task")))
+        }
+        // The task is decoded here, after the commit, not on SQLite's single writer.
+        switch leased {
+        case let .failure(refusal):
+            return .failure(refusal)
+        case let .success(job):
+            let task: ProvingTask
+            do { task = try SageJSON.decode(ProvingTask.self, from: Data(job.task)) } catch {
+                throw StoreError.corrupt("job \(job.jobID) has an unreadable task: \(error)")
+            }
+            return .success(LeaseGrant(leaseId: leaseID, jobId: job.jobID, task: task, minSecurityBits: job.minSecurityBits,
+                                       reward: job.reward, deadline: job.deadline.map(Millis.date) ?? now, leaseSeconds: job.leaseSeconds))
+        }
+    }
+
+    /// A job just leased, as the lease transaction read it (the task still encoded).
+    struct LeasedJob: Sendable {
+        let jobID: String
+        let minSecurityBits: Int
+        let reward: SageAmount
+        let leaseSeconds: Int
+        let deadline: Int64?
+        let task: [UInt8]
+    }
+
+    /// What the lease path needs to know about a worker: one narrow row, without the GPU list and
+    /// history a full `WorkerRecord` decodes.
+    struct LeaseEligibility {
+        let suspendedUntil: Int64?
+        let maxConcurrent: Int?
+        let workloads: [String]
+        let gpuMemoryMB: Int
+        let stake: SageAmount
+        let activeLeases: Int
+
+        static func read(_ tx: any SQLTransaction, worker: String) throws -> LeaseEligibility {
+            guard let row = try tx.query("""
+                SELECT w.suspended_until, w.max_concurrent, w.workloads, w.gpu_memory_mb, COALESCE(a.staked, 0) AS staked,
+                    (SELECT COUNT(*) FROM jobs j WHERE j.worker = w.id AND j.status = 'leased') AS active_leases
+                FROM workers w LEFT JOIN accounts a ON a.account = w.id WHERE w.id = ?
+                """, [.text(worker)]).first else {
+                throw StoreError.notFound("worker \(worker) is not registered: POST /workers/register first")
+            }
+            return LeaseEligibility(suspendedUntil: try row.optionalInt("suspended_until"),
+                                    maxConcurrent: try row.optionalInt("max_concurrent").map { Int($0) },
+                                    workloads: WorkloadList.decode(try row.text("workloads")),
+                                    gpuMemoryMB: Int(try row.int("gpu_memory_mb")), stake: SageAmount(micros: try row.int("staked")),
+                                    activeLeases: Int(try row.int("active_leases")))
+        }
+    }
+
+    /// Workers' workload lists as stored (JSON arrays), decoded once per distinct text: there are
+    /// as many as there are kinds of worker, and every lease reads one.
+    enum WorkloadList {
+        static let decoded = NIOLockedValueBox<[String: [String]]>([:])
+
+        static func decode(_ text: String) -> [String] {
+            if let known = decoded.withLockedValue({ $0[text] }) { return known }
+            let list = (try? SageJSON.decode([String].self, from: Data(text.utf8))) ?? []
+            decoded.withLockedValue { cache in
+                if cache.count >= 1_024 { cache.removeAll(keepingCapacity: true) }
+                cache[text] = list
+            }
+            return list
         }
     }
 

@@ -65,8 +65,15 @@ extension CoordinatorStore {
         let t = Millis.of(now)
         let policy = self.policy
         return try await transaction { tx in
-            switch try Self.record(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits,
-                                   prover: prover, at: t) {
+            let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
+            // The common case, a good proof for a live lease, goes straight to paid: the same rows
+            // end as they would through `submitted`, with half the statements on the single writer.
+            if case let .valid(bits, _) = verdict, try lease.text("state") == "active" {
+                try Self.insertProof(tx, leaseID: leaseID, jobID: try lease.text("job_id"), proof: proof, digest: digest,
+                                     securityBits: securityBits, prover: prover, at: t)
+                return try Self.pay(tx, lease: lease, digest: digest, securityBits: bits, at: t)
+            }
+            switch try Self.record(tx, lease: lease, proof: proof, digest: digest, securityBits: securityBits, prover: prover, at: t) {
             case let .finished(receipt):
                 return receipt
             case .recorded:
@@ -80,7 +87,14 @@ extension CoordinatorStore {
 
     static func record(_ tx: any SQLTransaction, leaseID: String, worker: String, proof: [UInt8], digest: String,
                        securityBits: Int, prover: ProofEnvelope.ProverInfo?, at t: Int64) throws -> Recorded {
-        let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
+        try record(tx, lease: try Self.lockLease(tx, id: leaseID, worker: worker), proof: proof, digest: digest,
+                   securityBits: securityBits, prover: prover, at: t)
+    }
+
+    /// `lease`: the lease row, locked (`lockLease`).
+    static func record(_ tx: any SQLTransaction, lease: SQLRow, proof: [UInt8], digest: String,
+                       securityBits: Int, prover: ProofEnvelope.ProverInfo?, at t: Int64) throws -> Recorded {
+        let leaseID = try lease.text("id")
         let state = try lease.text("state")
         let jobID = try lease.text("job_id")
         if state == "paid" || state == "rejected" {
@@ -95,14 +109,19 @@ extension CoordinatorStore {
         guard state == "active" else {
             throw StoreError.conflict("lease \(leaseID) is \(state): the job was requeued or ended, so this proof is not accepted")
         }
-        try tx.execute("""
-            INSERT INTO proofs (lease_id, job_id, digest, security_bits, body, encoding, prover, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(leaseID), .text(jobID), .text(digest), .int(Int64(securityBits)), .blob(proof),
-                  .text(StoredProof.canonical), StoredProof.encode(prover), .int(t)])
+        try insertProof(tx, leaseID: leaseID, jobID: jobID, proof: proof, digest: digest, securityBits: securityBits, prover: prover, at: t)
         try tx.execute("UPDATE leases SET state = 'submitted', proof_digest = ? WHERE id = ?", [.text(digest), .text(leaseID)])
         try tx.execute("UPDATE jobs SET status = 'submitted', proof_digest = ?, updated_at = ? WHERE id = ? AND lease_id = ?",
                        [.text(digest), .int(t), .text(jobID), .text(leaseID)])
         return .recorded(jobID: jobID)
+    }
+
+    static func insertProof(_ tx: any SQLTransaction, leaseID: String, jobID: String, proof: [UInt8], digest: String,
+                            securityBits: Int, prover: ProofEnvelope.ProverInfo?, at t: Int64) throws {
+        try tx.execute("""
+            INSERT INTO proofs (lease_id, job_id, digest, security_bits, body, encoding, prover, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(leaseID), .text(jobID), .text(digest), .int(Int64(securityBits)), .blob(proof),
+                  .text(StoredProof.canonical), StoredProof.encode(prover), .int(t)])
     }
 
     static func check(_ tx: any SQLTransaction, jobID: String, leaseID: String) throws -> SubmissionCheck {
@@ -137,28 +156,37 @@ extension CoordinatorStore {
     static func settleVerified(_ tx: any SQLTransaction, leaseID: String, securityBits: Int, at t: Int64) throws -> SubmitReceipt {
         let lease = try Self.lockLeaseToSettle(tx, id: leaseID)
         guard try lease.text("state") == "submitted" else { return try Self.receipt(lease) }
+        return try pay(tx, lease: lease, digest: try lease.optionalText("proof_digest") ?? "", securityBits: securityBits, at: t)
+    }
+
+    /// Pays the job of `lease` (a locked lease row, active or submitted, whose proof is stored and
+    /// verified): the job and the lease end `paid`, the escrowed reward moves to the worker with a
+    /// ledger entry (whose unique (kind, reference) refuses a second reward for the job).
+    static func pay(_ tx: any SQLTransaction, lease: SQLRow, digest: String, securityBits: Int, at t: Int64) throws -> SubmitReceipt {
+        let leaseID = try lease.text("id")
         let worker = try lease.text("worker")
         let jobID = try lease.text("job_id")
-        let job = try JobRecord(row: try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0])
+        let job = try tx.query("SELECT client, reward FROM jobs WHERE id = ?\(tx.dialect.lockForUpdate)", [.text(jobID)])[0]
+        let client = try job.text("client")
+        let reward = SageAmount(micros: try job.int("reward"))
         try tx.execute("""
-            UPDATE jobs SET status = 'paid', proof_security_bits = ?, updated_at = ?, lease_id = NULL, lease_deadline = NULL,
-                reason = NULL
+            UPDATE jobs SET status = 'paid', proof_digest = ?, proof_security_bits = ?, updated_at = ?, lease_id = NULL,
+                lease_deadline = NULL, reason = NULL
             WHERE id = ?
-            """, [.int(Int64(securityBits)), .int(t), .text(jobID)])
-        if job.reward > .zero {
-            try tx.execute("UPDATE accounts SET escrowed = escrowed - ? WHERE account = ?", [.int(job.reward.micros), .text(job.client)])
+            """, [.text(digest), .int(Int64(securityBits)), .int(t), .text(jobID)])
+        if reward > .zero {
+            try tx.execute("UPDATE accounts SET escrowed = escrowed - ? WHERE account = ?", [.int(reward.micros), .text(client)])
             try Self.ensureAccount(tx, worker)
-            try tx.execute("UPDATE accounts SET rewards = rewards + ? WHERE account = ?", [.int(job.reward.micros), .text(worker)])
-            try Self.recordEntry(tx, account: worker, kind: "reward", amount: job.reward.micros, reference: jobID, at: t)
+            try tx.execute("UPDATE accounts SET rewards = rewards + ? WHERE account = ?", [.int(reward.micros), .text(worker)])
+            try Self.recordEntry(tx, account: worker, kind: "reward", amount: reward.micros, reference: jobID, at: t)
         }
-        try tx.execute("UPDATE leases SET state = 'paid', finished_at = ?, reward = ? WHERE id = ?",
-                       [.int(t), .int(job.reward.micros), .text(leaseID)])
+        try tx.execute("UPDATE leases SET state = 'paid', proof_digest = ?, finished_at = ?, reward = ? WHERE id = ?",
+                       [.text(digest), .int(t), .int(reward.micros), .text(leaseID)])
         try tx.execute("UPDATE workers SET jobs_paid = jobs_paid + 1, recent_rejections = 0 WHERE id = ?", [.text(worker)])
-        try Self.bump(tx, [("proofs_verified", 1), ("jobs_paid", 1), ("rewards_paid_micros", job.reward.micros)])
+        try Self.bump(tx, [("proofs_verified", 1), ("jobs_paid", 1), ("rewards_paid_micros", reward.micros)])
         // The lease row as just written (what `receipt(_:)` reads back for a resubmit).
-        return SubmitReceipt(jobId: jobID, leaseId: leaseID, outcome: .paid, proofDigest: try lease.optionalText("proof_digest") ?? "",
-                             reward: job.reward, slashed: SageAmount(micros: try lease.int("slashed")),
-                             reason: try lease.optionalText("reason"))
+        return SubmitReceipt(jobId: jobID, leaseId: leaseID, outcome: .paid, proofDigest: digest, reward: reward,
+                             slashed: SageAmount(micros: try lease.int("slashed")), reason: try lease.optionalText("reason"))
     }
 
     /// The proof is invalid: slash a share of the worker's stake, count the rejection (suspending

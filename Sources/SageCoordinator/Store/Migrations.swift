@@ -96,6 +96,12 @@ enum Migrations {
                 job_id TEXT PRIMARY KEY, worker TEXT NOT NULL, kind TEXT NOT NULL, quote \(d.blobType) NOT NULL,
                 submitted_at BIGINT NOT NULL)
             """,
+        ]),
+        // Indexes no query reads. Each was keyed by worker, so every settlement dirtied a page of it
+        // per worker in the commit: pages the embedded store wrote to its log and checkpointed again.
+        (4, [
+            "DROP INDEX leases_worker",
+            "DROP INDEX ledger_entries_account",
         ])]
     }
 

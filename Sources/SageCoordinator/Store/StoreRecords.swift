@@ -34,6 +34,18 @@ public struct JobRecord: Sendable, Equatable {
         proof_digest, proof_security_bits, reason
         """
 
+    init(id: String, client: String, status: JobStatus, workload: String, logRows: Int, parameters: [Int], minSecurityBits: Int,
+         priority: Int, reward: SageAmount, attempts: Int, maxAttempts: Int, leaseSeconds: Int, gpuMemoryMB: Int,
+         targetWorker: String?, createdAt: Date, updatedAt: Date, expiresAt: Date, worker: String?, leaseId: String?,
+         leaseDeadline: Date?, proofDigest: String?, proofSecurityBits: Int?, reason: String?) {
+        self.id = id; self.client = client; self.status = status; self.workload = workload; self.logRows = logRows
+        self.parameters = parameters; self.minSecurityBits = minSecurityBits; self.priority = priority; self.reward = reward
+        self.attempts = attempts; self.maxAttempts = maxAttempts; self.leaseSeconds = leaseSeconds; self.gpuMemoryMB = gpuMemoryMB
+        self.targetWorker = targetWorker; self.createdAt = createdAt; self.updatedAt = updatedAt; self.expiresAt = expiresAt
+        self.worker = worker; self.leaseId = leaseId; self.leaseDeadline = leaseDeadline; self.proofDigest = proofDigest
+        self.proofSecurityBits = proofSecurityBits; self.reason = reason
+    }
+
     init(row: SQLRow) throws {
         id = try row.text("id")
         client = try row.text("client")
@@ -118,6 +130,10 @@ public struct WorkerRecord: Sendable, Equatable {
     /// The concurrent-lease cap: the tier's (nil for Frontier: none), lowered by the worker's own
     /// setting. Below the Consumer tier: 0 when stake is required, else the worker's setting or 1.
     public func leaseCap(requireStake: Bool) -> Int? {
+        Self.leaseCap(tier: tier, maxConcurrent: maxConcurrent, requireStake: requireStake)
+    }
+
+    static func leaseCap(tier: StakeTier?, maxConcurrent: Int?, requireStake: Bool) -> Int? {
         guard let tier else { return requireStake ? 0 : (maxConcurrent ?? 1) }
         switch (tier.maxConcurrentLeases, maxConcurrent) {
         case let (t?, m?): return min(t, m)
