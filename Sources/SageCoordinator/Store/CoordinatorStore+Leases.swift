@@ -43,11 +43,14 @@ extension CoordinatorStore {
             try tx.execute("INSERT INTO leases (id, job_id, worker, state, started_at) VALUES (?, ?, ?, 'active', ?)",
                            [.text(leaseID), .text(jobID), .text(worker), .int(t)])
             try Self.bump(tx, "leases_granted")
-            let row = try tx.query("SELECT \(JobRecord.columns), task FROM jobs WHERE id = ?", [.text(jobID)])[0]
+            let row = try tx.query("SELECT \(JobRecord.columns), task, sealed_input FROM jobs WHERE id = ?", [.text(jobID)])[0]
             let job = try JobRecord(row: row)
             let task = try SageJSON.decode(ProvingTask.self, from: Data(try row.blob("task")))
+            // Only the target worker gets here for a sealed job (the query above filters on it).
+            let sealed = try row.optionalBlob("sealed_input").map { try SageJSON.decode(SealedInput.self, from: Data($0)) }
             return .success(LeaseGrant(leaseId: leaseID, jobId: jobID, task: task, minSecurityBits: job.minSecurityBits,
-                                       reward: job.reward, deadline: job.leaseDeadline ?? now, leaseSeconds: job.leaseSeconds))
+                                       reward: job.reward, deadline: job.leaseDeadline ?? now, leaseSeconds: job.leaseSeconds,
+                                       sealedInput: sealed))
         }
     }
 

@@ -96,6 +96,11 @@ enum Migrations {
                 job_id TEXT PRIMARY KEY, worker TEXT NOT NULL, kind TEXT NOT NULL, quote \(d.blobType) NOT NULL,
                 submitted_at BIGINT NOT NULL)
             """,
+        ]),
+        // A job's private inputs sealed to its target worker (`SealedInput`, as JSON): ciphertext
+        // the coordinator cannot read, handed over with the lease to that worker only.
+        (4, [
+            "ALTER TABLE jobs ADD COLUMN sealed_input \(d.blobType)",
         ])]
     }
 
