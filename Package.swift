@@ -81,10 +81,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        // Wire types and request signing shared by the coordinator, the worker and clients.
+        // Wire types and request signing shared by the coordinator, the worker and clients; Crypto
+        // for the HPKE of sealed (encrypted) job inputs.
         .target(
             name: "SageProtocol",
-            dependencies: ["StarknetKit", "Obelysk"]
+            dependencies: ["StarknetKit", "Obelysk", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "SageCoordinator",
@@ -178,6 +179,7 @@ let package = Package(
             name: "SageWorkerTests",
             dependencies: [
                 "SageWorker", "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit", "SageAttestation",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

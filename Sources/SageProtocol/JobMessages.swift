@@ -35,19 +35,22 @@ public struct CreateJobRequest: Codable, Sendable, Equatable {
     public var gpuMemoryMB: Int?
     /// Repeating a request with the same key returns the first job instead of making a second one.
     public var idempotencyKey: String?
+    /// The task's private inputs sealed to one worker (required by, and only allowed for, tasks that
+    /// take private inputs): the job then goes to that worker only.
+    public var sealedInput: SealedInput?
 
     enum CodingKeys: String, CodingKey {
         case task, minSecurityBits = "min_security_bits", priority, reward, maxAttempts = "max_attempts"
         case leaseSeconds = "lease_seconds", ttlSeconds = "ttl_seconds", gpuMemoryMB = "gpu_memory_mb"
-        case idempotencyKey = "idempotency_key"
+        case idempotencyKey = "idempotency_key", sealedInput = "sealed_input"
     }
 
     public init(task: ProvingTask, minSecurityBits: Int? = nil, priority: Int? = nil, reward: SageAmount? = nil,
                 maxAttempts: Int? = nil, leaseSeconds: Int? = nil, ttlSeconds: Int? = nil, gpuMemoryMB: Int? = nil,
-                idempotencyKey: String? = nil) {
+                idempotencyKey: String? = nil, sealedInput: SealedInput? = nil) {
         self.task = task; self.minSecurityBits = minSecurityBits; self.priority = priority; self.reward = reward
         self.maxAttempts = maxAttempts; self.leaseSeconds = leaseSeconds; self.ttlSeconds = ttlSeconds
-        self.gpuMemoryMB = gpuMemoryMB; self.idempotencyKey = idempotencyKey
+        self.gpuMemoryMB = gpuMemoryMB; self.idempotencyKey = idempotencyKey; self.sealedInput = sealedInput
     }
 }
 

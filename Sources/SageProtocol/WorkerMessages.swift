@@ -65,20 +65,23 @@ public struct WorkerView: Codable, Sendable, Equatable {
     public var registeredAt: Date
     public var lastHeartbeat: Date?
     public var suspendedUntil: Date?
+    /// The X25519 public key (base64) clients seal job inputs to (`SealedInput`); nil if none.
+    public var encryptionKey: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, accountAddress = "account_address", state, tier, stake, gpus, workloads
         case activeLeases = "active_leases", maxConcurrentJobs = "max_concurrent_jobs", jobsPaid = "jobs_paid"
         case proofsRejected = "proofs_rejected", registeredAt = "registered_at", lastHeartbeat = "last_heartbeat"
-        case suspendedUntil = "suspended_until"
+        case suspendedUntil = "suspended_until", encryptionKey = "encryption_key"
     }
     public init(id: String, name: String?, accountAddress: String, state: WorkerState, tier: StakeTier?, stake: SageAmount,
                 gpus: [GPUInfo], workloads: [String], activeLeases: Int, maxConcurrentJobs: Int?, jobsPaid: Int,
-                proofsRejected: Int, registeredAt: Date, lastHeartbeat: Date?, suspendedUntil: Date?) {
+                proofsRejected: Int, registeredAt: Date, lastHeartbeat: Date?, suspendedUntil: Date?, encryptionKey: String? = nil) {
         self.id = id; self.name = name; self.accountAddress = accountAddress; self.state = state; self.tier = tier
         self.stake = stake; self.gpus = gpus; self.workloads = workloads; self.activeLeases = activeLeases
         self.maxConcurrentJobs = maxConcurrentJobs; self.jobsPaid = jobsPaid; self.proofsRejected = proofsRejected
         self.registeredAt = registeredAt; self.lastHeartbeat = lastHeartbeat; self.suspendedUntil = suspendedUntil
+        self.encryptionKey = encryptionKey
     }
 }
 
@@ -123,15 +126,18 @@ public struct LeaseGrant: Codable, Sendable, Equatable {
     public var reward: SageAmount
     public var deadline: Date
     public var leaseSeconds: Int
+    /// The task's private inputs, sealed to the worker holding this lease (the only one that can
+    /// lease such a job).
+    public var sealedInput: SealedInput?
 
     enum CodingKeys: String, CodingKey {
         case leaseId = "lease_id", jobId = "job_id", task, minSecurityBits = "min_security_bits", reward, deadline
-        case leaseSeconds = "lease_seconds"
+        case leaseSeconds = "lease_seconds", sealedInput = "sealed_input"
     }
     public init(leaseId: String, jobId: String, task: ProvingTask, minSecurityBits: Int, reward: SageAmount,
-                deadline: Date, leaseSeconds: Int) {
+                deadline: Date, leaseSeconds: Int, sealedInput: SealedInput? = nil) {
         self.leaseId = leaseId; self.jobId = jobId; self.task = task; self.minSecurityBits = minSecurityBits
-        self.reward = reward; self.deadline = deadline; self.leaseSeconds = leaseSeconds
+        self.reward = reward; self.deadline = deadline; self.leaseSeconds = leaseSeconds; self.sealedInput = sealedInput
     }
 }
 

@@ -11,7 +11,7 @@ struct BitsageProof: ParsableCommand {
         proof's configuration; the verifier enforces its own minimum.
         """,
         subcommands: [GenerateCommand.self, RunCommand.self, VerifyCommand.self, InspectCommand.self, BenchCommand.self,
-                      AttestCommand.self, VerifyQuoteCommand.self, SubmitCommand.self, GPUCheckCommand.self]
+                      AttestCommand.self, VerifyQuoteCommand.self, SubmitCommand.self, RequestCommand.self, GPUCheckCommand.self]
     )
 
     static func main() {

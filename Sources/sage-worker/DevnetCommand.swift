@@ -155,7 +155,7 @@ struct DevnetCommand: AsyncParsableCommand {
     func submitAndWatch(url: String, server: CoordinatorServer, workers: [Worker], stamp: () -> String) async throws -> Report {
         let apiKey = APIKeys.generate()
         try await server.store.addAPIKey(hash: APIKeys.hash(apiKey), client: "devnet", now: Date())
-        let client = DevnetJobClient(baseURL: url, apiKey: apiKey)
+        let client = CoordinatorJobClient(baseURL: url, apiKey: apiKey)
         let account = "client:devnet"
         let funds = SageAmount(sage: 1_000)
         _ = try await client.faucet(account: account, amount: funds)

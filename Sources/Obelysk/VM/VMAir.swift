@@ -17,6 +17,8 @@
 /// - Outputs: (outIndex, va) of every `out` is looked up in the public list of (i, output_i).
 /// - The halting step: op.halt is 1 at row steps - 1 and 0 at row steps - 2; as the halt is absorbing
 ///   and no earlier halt can be followed by a non-halt, that fixes the step count.
+/// - Memory's initial values: either public (the statement's inputs, then zeros) or committed, bound
+///   to an `InputCommitment` by a Poseidon2 sponge over `initVal` in extra columns (`VMCommittedInputs`).
 public enum VMAir {
     /// Traces have at least 2^16 rows: the range-16 table and the memory table have 2^16 entries.
     public static let minLogRows = 16
@@ -44,10 +46,30 @@ public enum VMAir {
 
     static func sel(_ o: Opcode) -> Expr { c(VMColumns.op(o)) }
 
+    /// Where memory's initial values (column `initVal`) come from.
+    enum InitialMemory {
+        /// Public: the verifier fills `initVal` in itself (the inputs, then zeros).
+        case inputs([M31])
+        /// Private, bound to a commitment by the columns and constraints of `VMCommittedInputs`.
+        case committed(inputCount: Int, commitment: [M31])
+
+        var inputCount: Int {
+            switch self {
+            case let .inputs(inputs): return inputs.count
+            case let .committed(count, _): return count
+            }
+        }
+    }
+
     public static func constraintSystem(logRows: Int, program: Program, inputs: [M31], outputs: [M31], steps: Int) throws -> ConstraintSystem {
+        try constraintSystem(logRows: logRows, program: program, memory: .inputs(inputs), outputs: outputs, steps: steps)
+    }
+
+    static func constraintSystem(logRows: Int, program: Program, memory source: InitialMemory, outputs: [M31], steps: Int) throws -> ConstraintSystem {
         let rows = 1 << logRows
-        guard logRows >= minLogRows, steps >= 1, steps <= rows, program.count <= rows, inputs.count <= Int(Instruction.memorySize) else {
-            throw WorkloadError.invalidStatement("a VM run of \(steps) steps, \(program.count) instructions and \(inputs.count) inputs does not fit 2^\(logRows) rows")
+        let inputCount = source.inputCount
+        guard logRows >= minLogRows, steps >= 1, steps <= rows, program.count <= rows, inputCount <= Int(Instruction.memorySize) else {
+            throw WorkloadError.invalidStatement("a VM run of \(steps) steps, \(program.count) instructions and \(inputCount) inputs does not fit 2^\(logRows) rows")
         }
         typealias C = VMColumns
         var t: [Expr] = []   // row-local and next-row transitions alike (non-wrapping)
@@ -119,10 +141,20 @@ public enum VMAir {
         }
 
         let table = programTable(program, rows: rows)
-        let publicColumns = [PublicColumnConstraint(expression: c(C.progPc), values: table.pc),
+        var publicColumns = [PublicColumnConstraint(expression: c(C.progPc), values: table.pc),
                              PublicColumnConstraint(expression: c(C.progWord0), values: table.word0),
-                             PublicColumnConstraint(expression: c(C.progImm), values: table.imm),
-                             PublicColumnConstraint(expression: c(C.initVal), values: initialMemory(inputs, rows: rows))]
+                             PublicColumnConstraint(expression: c(C.progImm), values: table.imm)]
+        var columnCount = C.count
+        switch source {
+        case let .inputs(inputs):
+            publicColumns.append(PublicColumnConstraint(expression: c(C.initVal), values: initialMemory(inputs, rows: rows)))
+        case let .committed(count, commitment):
+            let committed = try VMCommittedInputs.constraints(inputCount: count, commitment: commitment, rows: rows)
+            t += committed.transitions
+            boundaries += committed.boundaries
+            publicColumns += committed.publicColumns
+            columnCount = VMCommittedInputs.columnCount
+        }
 
         let row = c(C.row)
         let lookups = [
@@ -150,7 +182,7 @@ public enum VMAir {
                           publicTerms: outputs.enumerated().map { PublicLookupTerm(multiplicity: -M31.one, values: [M31($0), $1]) }),
         ]
         do {
-            return try ConstraintSystem(logRows: logRows, columnCount: C.count, transitions: t, boundaries: boundaries,
+            return try ConstraintSystem(logRows: logRows, columnCount: columnCount, transitions: t, boundaries: boundaries,
                                         publicColumns: publicColumns, lookups: lookups)
         } catch {
             throw WorkloadError.invalidStatement("\(error)")

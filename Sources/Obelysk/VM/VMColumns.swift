@@ -18,7 +18,8 @@
 ///   progMult, progPc, progWord0, progImm   the program table (public) and its use count
 ///   small       1 on the first 2^16 rows: the range-16 table and the memory's address rows
 ///   rangeMult16, rangeMultN  use counts of the range tables [0, 2^16) and [0, N)
-///   initVal     memory address r's initial value (public: the inputs, then zeros)
+///   initVal     memory address r's initial value (the inputs, then zeros: public in `vm`, committed in
+///               `vm-committed`, whose extra columns follow these: see `VMCommittedInputs`)
 ///   finalVal, finalTime      memory address r's last value and the time it was written
 public enum VMColumns {
     public static let row = 0

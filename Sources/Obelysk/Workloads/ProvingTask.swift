@@ -59,6 +59,30 @@ public struct ProvingTask: Sendable, Hashable, Codable {
                            publicInputs: program.words + inputs)
     }
 
+    /// A run of a VM program on private `inputs`: the task names them only through their
+    /// commitment under `salt` (`InputCommitment`; a fresh random salt unless given). Like `vm`, it
+    /// runs the program once to fix the step count and the trace size. Returns the task and the
+    /// private inputs a prover needs (`makeTrace(privateInputs:)`): the inputs, then the salt. The
+    /// client keeps those secret (or seals them to the one worker that proves the task).
+    public static func vmCommitted(program: Program, inputs: [M31], salt: [M31] = InputCommitment.randomSalt(),
+                                   stepLimit: Int = Interpreter.defaultStepLimit) throws -> (task: ProvingTask, privateInputs: [M31]) {
+        let commitment = try InputCommitment.commit(inputs: inputs, salt: salt)
+        let run: VMExecution
+        do { run = try Interpreter.run(program, inputs: inputs, stepLimit: min(stepLimit, 1 << ConstraintSystem.maxLogRows)) } catch {
+            throw WorkloadError.invalidInput("\(error)")
+        }
+        let logRows = VMAir.logRows(steps: run.steps, programLength: program.count)
+        guard logRows <= ConstraintSystem.maxLogRows else {
+            throw WorkloadError.invalidInput("\(run.steps) steps need more than 2^\(ConstraintSystem.maxLogRows) rows")
+        }
+        let task = ProvingTask(workload: VMCommittedWorkload.name, logRows: logRows, parameters: [program.count, inputs.count, run.steps],
+                               publicInputs: program.words + commitment)
+        return (task, inputs + salt)
+    }
+
+    /// Whether a prover needs private inputs (a witness the task does not carry) to prove this task.
+    public var takesPrivateInputs: Bool { workload == VMCommittedWorkload.name }
+
     /// Checks that the task is well formed for its workload (without running it), so a coordinator
     /// refuses a job no worker could prove.
     public func validate() throws {
@@ -94,9 +118,20 @@ public struct ProvingTask: Sendable, Hashable, Codable {
             guard logRows == VMAir.logRows(steps: decoded.steps, programLength: decoded.program.count) else {
                 throw WorkloadError.invalidInput("a run of \(decoded.steps) steps has log_rows \(VMAir.logRows(steps: decoded.steps, programLength: decoded.program.count)), not \(logRows)")
             }
+        case VMCommittedWorkload.name:
+            let decoded: (program: Program, inputCount: Int, commitment: [M31], steps: Int)
+            do { decoded = try VMCommittedWorkload.decode(statement) } catch { throw WorkloadError.invalidInput("\(error)") }
+            guard logRows == VMAir.logRows(steps: decoded.steps, programLength: decoded.program.count) else {
+                throw WorkloadError.invalidInput("a run of \(decoded.steps) steps has log_rows \(VMAir.logRows(steps: decoded.steps, programLength: decoded.program.count)), not \(logRows)")
+            }
         default:
             throw WorkloadError.unknownWorkload(workload)
         }
+    }
+
+    /// The task as a statement with no outputs (what `decode` functions read).
+    var statement: Statement {
+        Statement(workload: workload, logRows: logRows, parameters: parameters, publicInputs: publicInputs, publicOutputs: [])
     }
 
     /// Whether `statement` answers this task: equal in everything the client chose.
@@ -105,9 +140,14 @@ public struct ProvingTask: Sendable, Hashable, Codable {
             && statement.parameters == parameters && statement.publicInputs == publicInputs
     }
 
-    /// The trace and full statement (outputs included) that prove this task.
-    public func makeTrace() throws -> (statement: Statement, trace: [[M31]]) {
+    /// The trace and full statement (outputs included) that prove this task. `privateInputs` is the
+    /// witness the task does not carry: for `vm-committed` the inputs, then the commitment's salt
+    /// (as `vmCommitted` returns them); empty for every other workload.
+    public func makeTrace(privateInputs: [M31] = []) throws -> (statement: Statement, trace: [[M31]]) {
         try validate()
+        guard takesPrivateInputs || privateInputs.isEmpty else {
+            throw WorkloadError.invalidInput("\(workload) takes no private inputs, found \(privateInputs.count)")
+        }
         switch workload {
         case Poseidon2Workload.name:
             let w = Poseidon2Workload.width
@@ -124,14 +164,30 @@ public struct ProvingTask: Sendable, Hashable, Codable {
                 throw WorkloadError.invalidInput("the program runs \(made.statement.parameters[2]) steps, not the \(steps) the task names")
             }
             return made
+        case VMCommittedWorkload.name:
+            let decoded = try VMCommittedWorkload.decode(statement)
+            let n = decoded.inputCount
+            guard privateInputs.count == n + InputCommitment.saltCount else {
+                throw WorkloadError.invalidInput("\(workload) needs its \(n) inputs and \(InputCommitment.saltCount) salt words as private inputs, found \(privateInputs.count) words")
+            }
+            let inputs = Array(privateInputs[..<n]), salt = Array(privateInputs[n...])
+            guard try InputCommitment.commit(inputs: inputs, salt: salt) == decoded.commitment else {
+                throw WorkloadError.invalidInput("the private inputs do not open the task's input commitment")
+            }
+            let made = try VMCommittedWorkload.makeTrace(program: decoded.program, inputs: inputs, salt: salt, stepLimit: decoded.steps)
+            guard made.statement.parameters == parameters, made.statement.logRows == logRows else {
+                throw WorkloadError.invalidInput("the program runs \(made.statement.parameters[2]) steps, not the \(decoded.steps) the task names")
+            }
+            return made
         default:
             throw WorkloadError.unknownWorkload(workload)
         }
     }
 
-    /// Proves the task at `config` on `backend` (the CPU unless given).
-    public func prove(config: ProofConfig, backend: any ProverBackend = CPUBackend()) throws -> StarkProof {
-        let made = try makeTrace()
+    /// Proves the task at `config` on `backend` (the CPU unless given), with the witness the task
+    /// does not carry (see `makeTrace(privateInputs:)`).
+    public func prove(config: ProofConfig, backend: any ProverBackend = CPUBackend(), privateInputs: [M31] = []) throws -> StarkProof {
+        let made = try makeTrace(privateInputs: privateInputs)
         let system = try WorkloadRegistry.constraintSystem(for: made.statement)
         return try prove(system: system, made: made, config: config, backend: backend)
     }
@@ -148,6 +204,7 @@ public struct ProvingTask: Sendable, Hashable, Codable {
         case Poseidon2Workload.name: columns = Poseidon2Workload.columnCount
         case FibonacciWorkload.name: columns = parameters.first ?? 1
         case VMWorkload.name: columns = VMColumns.count
+        case VMCommittedWorkload.name: columns = VMCommittedInputs.columnCount
         default: columns = 1
         }
         return columns << logRows

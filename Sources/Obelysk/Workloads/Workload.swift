@@ -23,7 +23,7 @@ public enum WorkloadError: Error, Equatable, CustomStringConvertible {
 
 /// Every workload the network can prove and verify.
 public enum WorkloadRegistry {
-    public static let all: [any Workload.Type] = [Poseidon2Workload.self, FibonacciWorkload.self, VMWorkload.self]
+    public static let all: [any Workload.Type] = [Poseidon2Workload.self, FibonacciWorkload.self, VMWorkload.self, VMCommittedWorkload.self]
     public static var names: [String] { all.map { $0.name } }
 
     public static func constraintSystem(for statement: Statement) throws -> ConstraintSystem {

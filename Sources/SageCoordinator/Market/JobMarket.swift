@@ -37,7 +37,11 @@ public final class JobMarket: Sendable {
         }
         var jobs: [CoordinatorStore.NewJob] = []
         for (index, request) in requests.enumerated() {
-            do { jobs.append(try validated(client: client, request: request)) } catch let error as APIError where requests.count > 1 {
+            do {
+                let job = try validated(client: client, request: request)
+                if let worker = job.targetWorker { try await checkSealingTarget(worker) }
+                jobs.append(job)
+            } catch let error as APIError where requests.count > 1 {
                 throw APIError(error.status, error.code, "jobs[\(index)]: \(error.message)")
             }
         }
@@ -70,9 +74,31 @@ public final class JobMarket: Sendable {
         if let key = r.idempotencyKey, key.isEmpty || key.utf8.count > 128 {
             throw APIError.badRequest("idempotency_key must be 1…128 bytes")
         }
+        // A task that takes private inputs is provable only by the worker they are sealed to.
+        switch (r.task.takesPrivateInputs, r.sealedInput) {
+        case (true, nil):
+            throw APIError.badRequest("a \(r.task.workload) task needs sealed_input: its private inputs sealed to the worker that is to prove it")
+        case (false, _?):
+            throw APIError.badRequest("sealed_input is only for tasks with private inputs; a \(r.task.workload) task has none")
+        case let (true, sealed?):
+            do { try sealed.validate() } catch { throw APIError.badRequest("sealed_input: \(error)") }
+        case (false, nil):
+            break
+        }
         return .init(client: client, task: r.task, minSecurityBits: security, priority: priority, reward: r.reward ?? .zero,
-                     maxAttempts: attempts, leaseSeconds: leaseSeconds, ttlSeconds: ttl, gpuMemoryMB: memory, targetWorker: nil,
-                     idempotencyKey: r.idempotencyKey)
+                     maxAttempts: attempts, leaseSeconds: leaseSeconds, ttlSeconds: ttl, gpuMemoryMB: memory,
+                     targetWorker: r.sealedInput?.worker, idempotencyKey: r.idempotencyKey, sealedInput: r.sealedInput)
+    }
+
+    /// The worker a sealed input names must be registered and have an encryption key: else the job
+    /// could never be leased, or was sealed to a key no worker here holds.
+    func checkSealingTarget(_ worker: String) async throws {
+        guard let record = try await store.worker(id: worker) else {
+            throw APIError(.unprocessableContent, "unknown_worker", "sealed_input.worker \(worker) is not a registered worker; seal to one listed by GET /workers")
+        }
+        guard record.encryptionKey != nil else {
+            throw APIError(.unprocessableContent, "no_encryption_key", "worker \(worker) has registered no encryption key, so nothing can be sealed to it")
+        }
     }
 
     /// How many lease requests are waiting (long-polling) for a job right now.

@@ -16,6 +16,8 @@ extension CoordinatorStore {
         public var gpuMemoryMB: Int
         public var targetWorker: String?
         public var idempotencyKey: String?
+        /// The task's private inputs sealed to `targetWorker`: stored as sent, never opened here.
+        public var sealedInput: SealedInput?
     }
 
     /// Inserts a job and escrows its reward from the client's available balance (one transaction).
@@ -29,13 +31,15 @@ extension CoordinatorStore {
     public func createJobs(_ jobs: [NewJob], now: Date) async throws -> [JobRecord] {
         let prepared = try jobs.map { job in
             (job: job, id: Self.newID(), task: [UInt8](try SageJSON.encode(job.task)),
-             parameters: String(decoding: try JSONEncoder().encode(job.task.parameters), as: UTF8.self))
+             parameters: String(decoding: try JSONEncoder().encode(job.task.parameters), as: UTF8.self),
+             sealed: try job.sealedInput.map { [UInt8](try SageJSON.encode($0)) })
         }
         let t = Millis.of(now)
         return try await transaction { tx in
             var created = 0
             let records = try prepared.map { item in
-                let (record, isNew) = try Self.insertJob(tx, item.job, id: item.id, taskBytes: item.task, parameters: item.parameters, at: t)
+                let (record, isNew) = try Self.insertJob(tx, item.job, id: item.id, taskBytes: item.task, parameters: item.parameters,
+                                                         sealedInput: item.sealed, at: t)
                 if isNew { created += 1 }
                 return record
             }
@@ -47,7 +51,7 @@ extension CoordinatorStore {
 
     /// The job, and whether it was inserted now (false: an earlier job with the same idempotency key).
     static func insertJob(_ tx: any SQLTransaction, _ job: NewJob, id: String, taskBytes: [UInt8], parameters: String,
-                          at t: Int64) throws -> (JobRecord, Bool) {
+                          sealedInput: [UInt8]? = nil, at t: Int64) throws -> (JobRecord, Bool) {
         if let key = job.idempotencyKey,
            let existing = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE client = ? AND idempotency_key = ?",
                                        [.text(job.client), .text(key)]).first {
@@ -66,14 +70,14 @@ extension CoordinatorStore {
         try tx.execute("""
             INSERT INTO jobs (id, client, idempotency_key, status, workload, log_rows, parameters, task, min_security_bits,
                 priority, reward, attempts, max_attempts, lease_seconds, gpu_memory_mb, target_worker, created_at,
-                updated_at, expires_at)
-            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+                updated_at, expires_at, sealed_input)
+            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(id), .text(job.client), job.idempotencyKey.map(SQLValue.text) ?? .null, .text(job.task.workload),
                   .int(Int64(job.task.logRows)), .text(parameters), .blob(taskBytes), .int(Int64(job.minSecurityBits)),
                   .int(Int64(job.priority)), .int(job.reward.micros), .int(Int64(job.maxAttempts)),
                   .int(Int64(job.leaseSeconds)), .int(Int64(job.gpuMemoryMB)),
                   job.targetWorker.map(SQLValue.text) ?? .null, .int(t), .int(t),
-                  .int(t + Int64(job.ttlSeconds) * 1000)])
+                  .int(t + Int64(job.ttlSeconds) * 1000), sealedInput.map(SQLValue.blob) ?? .null])
         // The row just written, built from what was written rather than read back and decoded on
         // the single writer.
         let created = Millis.date(t)

@@ -46,13 +46,14 @@ extension CoordinatorStore {
             try tx.execute("INSERT INTO leases (id, job_id, worker, state, started_at) VALUES (?, ?, ?, 'active', ?)",
                            [.text(leaseID), .text(jobID), .text(worker), .int(t)])
             try Self.bump(tx, "leases_granted")
-            let row = try tx.query("SELECT min_security_bits, reward, lease_seconds, lease_deadline, task FROM jobs WHERE id = ?",
+            let row = try tx.query("SELECT min_security_bits, reward, lease_seconds, lease_deadline, task, sealed_input FROM jobs WHERE id = ?",
                                    [.text(jobID)])[0]
             return .success(LeasedJob(jobID: jobID, minSecurityBits: Int(try row.int("min_security_bits")),
                                       reward: SageAmount(micros: try row.int("reward")), leaseSeconds: Int(try row.int("lease_seconds")),
-                                      deadline: try row.optionalInt("lease_deadline"), task: try row.blob("task")))
+                                      deadline: try row.optionalInt("lease_deadline"), task: try row.blob("task"),
+                                      sealedInput: try row.optionalBlob("sealed_input")))
         }
-        // The task is decoded here, after the commit, not on SQLite's single writer.
+        // The task (and a sealed input) is decoded here, after the commit, not on SQLite's single writer.
         switch leased {
         case let .failure(refusal):
             return .failure(refusal)
@@ -61,8 +62,14 @@ extension CoordinatorStore {
             do { task = try SageJSON.decode(ProvingTask.self, from: Data(job.task)) } catch {
                 throw StoreError.corrupt("job \(job.jobID) has an unreadable task: \(error)")
             }
+            // Only the target worker gets a sealed job (the candidate query filters on it).
+            let sealed: SealedInput?
+            do { sealed = try job.sealedInput.map { try SageJSON.decode(SealedInput.self, from: Data($0)) } } catch {
+                throw StoreError.corrupt("job \(job.jobID) has an unreadable sealed input: \(error)")
+            }
             return .success(LeaseGrant(leaseId: leaseID, jobId: job.jobID, task: task, minSecurityBits: job.minSecurityBits,
-                                       reward: job.reward, deadline: job.deadline.map(Millis.date) ?? now, leaseSeconds: job.leaseSeconds))
+                                       reward: job.reward, deadline: job.deadline.map(Millis.date) ?? now, leaseSeconds: job.leaseSeconds,
+                                       sealedInput: sealed))
         }
     }
 
@@ -74,6 +81,7 @@ extension CoordinatorStore {
         let leaseSeconds: Int
         let deadline: Int64?
         let task: [UInt8]
+        let sealedInput: [UInt8]?
     }
 
     /// What the lease path needs to know about a worker: one narrow row, without the GPU list and

@@ -102,6 +102,11 @@ enum Migrations {
         (4, [
             "DROP INDEX leases_worker",
             "DROP INDEX ledger_entries_account",
+        ]),
+        // A job's private inputs sealed to its target worker (`SealedInput`, as JSON): ciphertext
+        // the coordinator cannot read, handed over with the lease to that worker only.
+        (5, [
+            "ALTER TABLE jobs ADD COLUMN sealed_input \(d.blobType)",
         ])]
     }
 

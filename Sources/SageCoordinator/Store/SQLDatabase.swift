@@ -55,6 +55,13 @@ public struct SQLRow: Sendable {
         guard case let .blob(v) = self[column] else { throw .corrupt("column \(column) is not a blob") }
         return v
     }
+    func optionalBlob(_ column: String) throws(StoreError) -> [UInt8]? {
+        switch self[column] {
+        case let .blob(v): return v
+        case .null, .none: return nil
+        default: throw .corrupt("column \(column) is not a blob")
+        }
+    }
 }
 
 /// The SQL differences the store has to know about.

@@ -154,7 +154,7 @@ public struct WorkerRecord: Sendable, Equatable {
         return WorkerView(id: id, name: name, accountAddress: accountAddress, state: state, tier: tier, stake: stake,
                           gpus: gpus, workloads: workloads, activeLeases: activeLeases, maxConcurrentJobs: maxConcurrent,
                           jobsPaid: jobsPaid, proofsRejected: proofsRejected, registeredAt: registeredAt,
-                          lastHeartbeat: lastHeartbeat, suspendedUntil: suspendedUntil)
+                          lastHeartbeat: lastHeartbeat, suspendedUntil: suspendedUntil, encryptionKey: encryptionKey)
     }
 }
 

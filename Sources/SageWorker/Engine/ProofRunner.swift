@@ -11,14 +11,15 @@ enum ProofRunner {
         case abandoned
     }
 
-    static func prove(_ task: ProvingTask, config: ProofConfig, backend: any ProverBackend, grace: GraceSignal) async -> Outcome {
+    static func prove(_ task: ProvingTask, privateInputs: [M31] = [], config: ProofConfig, backend: any ProverBackend,
+                      grace: GraceSignal) async -> Outcome {
         await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let once = ResumeOnce(continuation)
             let token = grace.onExpiry { once.resume(.abandoned) }
             let thread = Thread {
                 let clock = ContinuousClock()
                 let start = clock.now
-                let result = Result { try task.prove(config: config, backend: backend) }
+                let result = Result { try task.prove(config: config, backend: backend, privateInputs: privateInputs) }
                 let elapsed = clock.now - start
                 grace.cancel(token)
                 switch result {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -42,6 +43,9 @@ public final class WorkerEngine: Sendable {
     public let metrics: WorkerMetrics
     public let grace = GraceSignal()
     let gpu: GPUDetector?
+    /// The raw X25519 private key that opens inputs sealed to this worker (`SealedInput`), kept as
+    /// bytes because swift-crypto's key type is not `Sendable`; nil: this worker opens no sealed jobs.
+    let encryptionKeyBytes: Data?
     let logger: Logger
     let leaseSeconds = NIOLockedValueBox<Int?>(nil)
     /// The leases this worker is working on: heartbeats renew these and no others, so a lease
@@ -49,11 +53,13 @@ public final class WorkerEngine: Sendable {
     let held = NIOLockedValueBox<Set<String>>([])
     let registered = NIOLockedValueBox<WorkerView?>(nil)
 
-    /// `gpu`: where to read utilisation for heartbeats (nil for a CPU worker).
+    /// `gpu`: where to read utilisation for heartbeats (nil for a CPU worker). `encryptionKey`: the
+    /// private half of `registration.encryptionKey`, which opens the inputs clients seal to this worker.
     public init(client: CoordinatorClient, registration: WorkerRegistration, options: Options, metrics: WorkerMetrics = WorkerMetrics(),
-                gpu: GPUDetector? = nil, logger: Logger = Logger(label: "sage.worker")) {
+                gpu: GPUDetector? = nil, encryptionKey: Curve25519.KeyAgreement.PrivateKey? = nil,
+                logger: Logger = Logger(label: "sage.worker")) {
         self.client = client; self.registration = registration; self.options = options; self.metrics = metrics
-        self.gpu = gpu; self.logger = logger
+        self.gpu = gpu; self.encryptionKeyBytes = encryptionKey?.rawRepresentation; self.logger = logger
     }
 
     /// The registration the coordinator answered, once registered.
@@ -205,15 +211,17 @@ public final class WorkerEngine: Sendable {
         }
         logger.info("slot \(slot): leased \(job)")
         let config: ProofConfig
+        let privateInputs: [M31]
         do {
             try grant.task.validate()
             config = try ProofConfig.forSecurity(bits: grant.minSecurityBits)
+            privateInputs = try openSealedInput(of: grant)
         } catch {
             await release(grant, reason: "this worker cannot prove the task: \(error)")
             return nil
         }
         let backend = options.backends[slot % options.backends.count]
-        switch await ProofRunner.prove(grant.task, config: config, backend: backend, grace: grace) {
+        switch await ProofRunner.prove(grant.task, privateInputs: privateInputs, config: config, backend: backend, grace: grace) {
         case .abandoned:
             await release(grant, reason: "the worker shut down before the proof was finished")
             return nil
@@ -268,7 +276,23 @@ public final class WorkerEngine: Sendable {
         }
     }
 
-    func release(_ grant: LeaseGrant, reason: String) async {
+    /// The task's private inputs, opened from the grant's sealed input with this worker's key
+    /// (none for a task that takes none).
+    func openSealedInput(of grant: LeaseGrant) throws -> [M31] {
+        guard grant.task.takesPrivateInputs else { return [] }
+        guard let sealed = grant.sealedInput else {
+            throw WorkerError.invalidInput("the \(grant.task.workload) task takes private inputs, but the lease carries no sealed input")
+        }
+        guard let encryptionKeyBytes, let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: encryptionKeyBytes) else {
+            throw WorkerError.invalidInput("the task's inputs are sealed, and this worker was started without its encryption key")
+        }
+        return try sealed.open(for: grant.task, with: key)
+    }
+
+    func release(_ grant: LeaseGrant, reason fullReason: String) async {
+        // The coordinator takes reasons of at most 1000 bytes; error texts can be longer.
+        var reason = fullReason
+        while reason.utf8.count > 1_000 { reason = String(reason.dropLast(reason.utf8.count - 1_000)) }
         do {
             try await client.release(leaseID: grant.leaseId, reason: reason)
             metrics.released()

@@ -30,7 +30,7 @@ public struct WorkerNode: Sendable {
                                            pollInterval: .milliseconds(Int(config.settings.pollIntervalSeconds * 1_000)),
                                            gracePeriod: gracePeriod, backends: backends)
         engine = WorkerEngine(client: client, registration: registration, options: options,
-                              gpu: detection.gpus.isEmpty ? nil : GPUDetector(), logger: logger)
+                              gpu: detection.gpus.isEmpty ? nil : GPUDetector(), encryptionKey: keys.encryptionKey, logger: logger)
         status = WorkerStatusServer(engine: engine, gpus: detection.gpus, gpuNote: detection.note, workerID: keys.workerID,
                                     network: config.network.rawValue, logger: logger)
     }

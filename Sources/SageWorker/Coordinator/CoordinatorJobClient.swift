@@ -1,39 +1,46 @@
 import AsyncHTTPClient
 import Foundation
-
 import SageProtocol
-import SageWorker
 
-/// The client side of `sage-worker devnet`: submits jobs and reads them back over the coordinator's
-/// HTTP API with an API key, as any client would (no shortcut through the coordinator's objects).
-struct DevnetJobClient: Sendable {
-    enum Verb: String, Sendable { case GET, POST }
+/// A client of the coordinator's job API (`sage-worker devnet`, `bitsage-proof request`): submits
+/// jobs and reads them back over HTTP with an API key, as any client would (no shortcut through the
+/// coordinator's objects).
+public struct CoordinatorJobClient: Sendable {
+    public enum Verb: String, Sendable { case GET, POST }
 
-    let baseURL: String
-    let apiKey: String
+    public let baseURL: String
+    public let apiKey: String
 
-    func create(_ request: CreateJobRequest) async throws -> JobView {
+    public init(baseURL: String, apiKey: String) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.apiKey = apiKey
+    }
+
+    public func create(_ request: CreateJobRequest) async throws -> JobView {
         try await send(.POST, "/jobs", body: try SageJSON.encode(request), as: JobView.self)
     }
 
-    func job(_ id: String) async throws -> JobView { try await send(.GET, "/jobs/\(id)", as: JobView.self) }
+    public func job(_ id: String) async throws -> JobView { try await send(.GET, "/jobs/\(id)", as: JobView.self) }
 
     /// The paid proof's envelope (JSON bytes).
-    func proof(_ id: String) async throws -> Data { try await raw(.GET, "/jobs/\(id)/proof", body: nil) }
+    public func proof(_ id: String) async throws -> Data { try await raw(.GET, "/jobs/\(id)/proof", body: nil) }
+
+    /// The registered workers, with the encryption keys jobs can be sealed to.
+    public func workers() async throws -> [WorkerView] { try await send(.GET, "/workers", as: [WorkerView].self) }
 
     /// Unsigned, local network only.
-    func faucet(account: String, amount: SageAmount) async throws -> BalanceView {
+    public func faucet(account: String, amount: SageAmount) async throws -> BalanceView {
         try await send(.POST, "/ledger/faucet", body: try SageJSON.encode(FaucetRequest(account: account, amount: amount)), as: BalanceView.self)
     }
 
-    func send<T: Decodable>(_ method: Verb, _ path: String, body: Data? = nil, as type: T.Type) async throws -> T {
+    public func send<T: Decodable>(_ method: Verb, _ path: String, body: Data? = nil, as type: T.Type) async throws -> T {
         let data = try await raw(method, path, body: body)
         do { return try SageJSON.decode(type, from: data) } catch {
             throw WorkerError.invalidInput("the coordinator's answer to \(method) \(path) is not a \(T.self): \(error)")
         }
     }
 
-    func raw(_ method: Verb, _ path: String, body: Data?) async throws -> Data {
+    public func raw(_ method: Verb, _ path: String, body: Data?) async throws -> Data {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method == .POST ? .POST : .GET
         request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
