@@ -13,6 +13,9 @@ struct GenerateCommand: ParsableCommand {
           bitsage-proof generate --workload poseidon2 --batch-size 4096 --inputs states.json
           bitsage-proof generate --workload fibonacci --log-rows 16 --columns 8 --security-bits 96
           bitsage-proof generate --workload vm --program Examples/vm/factorial.oasm --input 10
+          bitsage-proof generate --workload fibonacci --log-rows 16 --columns 8 --zero-knowledge
+        --zero-knowledge hides the witness: the last rows of the trace are random and unchecked, so
+        Fibonacci claims the value of its last live row, and a Poseidon2 batch must leave them free.
         Poseidon2 inputs (--inputs): a JSON array of 16-element arrays of integers below 2^31 - 1,
         e.g. [[0,1,2,...,15], ...], or an object {"inputs": [[...], ...]}. Without --inputs the
         states are derived from --seed (SplitMix64, reduced mod p).
@@ -58,10 +61,13 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Where to prove: auto (a GPU when one is usable, else the CPU), cpu or cuda.")
     var backend: BackendChoice = .auto
 
+    @Flag(help: "Make a zero-knowledge proof (hides the witness; same security level, larger and slower).")
+    var zeroKnowledge = false
+
     func run() throws {
         if let threads { Parallelism.setThreadCount(threads) }
         let config: ProofConfig
-        do { config = try ProofConfig.forSecurity(bits: securityBits) } catch { throw ValidationError("\(error)") }
+        do { config = try ProofConfig.forSecurity(bits: securityBits).withZeroKnowledge(zeroKnowledge) } catch { throw ValidationError("\(error)") }
 
         let made: (statement: Statement, trace: [[M31]])
         let shape: String
@@ -79,7 +85,17 @@ struct GenerateCommand: ParsableCommand {
             do { made = try Poseidon2Workload.makeTrace(inputs: states) } catch { throw ValidationError("\(error)") }
             shape = "\(states.count) Poseidon2-M31 permutations (width 16), 2^\(made.statement.logRows) rows × \(Poseidon2Workload.columnCount) columns"
         case FibonacciWorkload.name:
-            do { made = try FibonacciWorkload.makeTrace(logRows: logRows, columns: columns) } catch { throw ValidationError("\(error)") }
+            do {
+                var fibonacci = try FibonacciWorkload.makeTrace(logRows: logRows, columns: columns)
+                if zeroKnowledge {
+                    // The claimed output moves to the last live row: the blinding rows follow it.
+                    let system = try WorkloadRegistry.constraintSystem(for: fibonacci.statement)
+                    let live = (1 << logRows) - ZeroKnowledge.blindingRows(system: system, config: config)
+                    guard live > 2 else { throw ValidationError("2^\(logRows) rows are too few for a zero-knowledge proof at this security") }
+                    fibonacci = try FibonacciWorkload.makeTrace(logRows: logRows, columns: columns, outputRow: live - 1)
+                }
+                made = fibonacci
+            } catch let error as ValidationError { throw error } catch { throw ValidationError("\(error)") }
             shape = "2^\(logRows) rows × \(columns) columns"
         case VMWorkload.name:
             guard let program else { throw ValidationError("--workload vm needs --program FILE.oasm") }
@@ -108,6 +124,7 @@ struct GenerateCommand: ParsableCommand {
         print("""
         proved      \(workload), \(shape)
         security    \(config.securityBits) bits (pow \(config.powBits) + log_blowup \(config.logBlowup) × \(config.queries) queries)
+        zero-knowledge \(config.zeroKnowledge ? "yes" : "no")
         time        \(Measurement.format(milliseconds: elapsed * 1000)) on \(prover.summary)
         size        \(size) bytes
         digest      \(envelope.digest)

@@ -30,13 +30,14 @@ struct InspectCommand: ParsableCommand {
             values || v.count <= 8 ? v.map(\.description).joined(separator: ", ") : v.prefix(8).map(\.description).joined(separator: ", ") + ", … (\(v.count) values; --values prints all)"
         }
         print("""
-        format          \(StarkProof.formatName)
+        format          \(StarkProof.formatName)\(c.zeroKnowledge ? " (zero-knowledge, version \(StarkProof.zeroKnowledgeFormatVersion))" : "")
         workload        \(s.workload)
         trace           2^\(s.logRows) rows\(system.map { " × \($0.columnCount) columns, \($0.transitions.count) transition, \($0.boundaries.count) boundary and \($0.publicColumns.count) public-column constraints" } ?? "")
         parameters      \(s.parameters.map(String.init).joined(separator: ", "))
         public inputs   \(list(s.publicInputs))
         public outputs  \(list(s.publicOutputs))
         config          pow_bits \(c.powBits), log_blowup \(c.logBlowup), n_queries \(c.queries)
+        zero-knowledge  \(c.zeroKnowledge ? "yes: the witness is hidden (blinding rows, randomized composition, FRI mask, salted leaves)" : "no: openings reveal evaluations of the trace")
         security        \(c.securityBits) bits conjectured (pow_bits + log_blowup × n_queries)
         size            \(bytes.count) bytes: \(decoded.sampledValues.count) sampled values, \(decoded.friLayers.count) FRI layers, \(merkleHashes) Merkle hashes, \(decoded.traceValues.count + decoded.compositionValues.count) opened values
         digest          \(Blake2s.hash(bytes))

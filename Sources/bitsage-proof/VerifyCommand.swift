@@ -32,7 +32,7 @@ struct VerifyCommand: ParsableCommand {
             fail(1, "invalid: \(error)")
         }
         let ms = Measurement.seconds(since: start) * 1000
-        print("valid: \(decoded.statement.workload), 2^\(decoded.statement.logRows) rows, \(decoded.config.securityBits) bits, verified in \(Measurement.format(milliseconds: ms))")
+        print("valid: \(decoded.statement.workload), 2^\(decoded.statement.logRows) rows, \(decoded.config.securityBits) bits, \(decoded.config.zeroKnowledge ? "zero-knowledge" : "not zero-knowledge"), verified in \(Measurement.format(milliseconds: ms))")
     }
 
     func fail(_ code: Int32, _ message: String) -> Never {

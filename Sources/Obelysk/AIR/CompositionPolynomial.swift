@@ -7,7 +7,8 @@
 /// evaluates it over a domain, the verifier at the out-of-domain point: both share the order of
 /// the α powers (transitions first, then boundaries, then public columns) defined here.
 public enum CompositionPolynomial {
-    /// The rows a transition with this max offset must not be checked on: the last `maxOffset`.
+    /// The rows a constraint excluding this many last rows (see `ConstraintSystem.transitionMaxOffsets`)
+    /// must not be checked on.
     static func excludedRows(maxOffset: Int, rows: Int) -> [Int] { (0..<maxOffset).map { rows - 1 - $0 } }
 
     /// Q at a secure point from the mask values there (the verifier's side). The prover, which has
@@ -54,7 +55,11 @@ public enum CompositionPolynomial {
             }
             let interpolant = PublicColumns.combinedValue(
                 coefficients: publicInterpolant ?? PublicColumns.combinedInterpolant(system: system, alpha: alpha), at: point)
-            total = total + (expressions - interpolant) * zInverse
+            var term = (expressions - interpolant) * zInverse
+            for r in excludedRows(maxOffset: system.publicColumnExclusions, rows: n) {
+                term = term * Vanishing.tangent(at: trace.rowIndex(r).point, point)
+            }
+            total = total + term
         }
         return total
     }

@@ -11,6 +11,8 @@ public struct BoundaryConstraint: Sendable, Hashable {
 /// (rows 0 … N-1-maxOffset: no wrap-around), wrapping transitions that must vanish on every row
 /// (row N - 1 + k reads row k - 1), boundary constraints binding public values, and LogUp lookup
 /// relations (see `LogUpRelation`), which the prover proves with a second, interaction trace.
+/// In zero-knowledge mode (`ZeroKnowledge.blinded`) the last `blindingRows` rows are random and
+/// excluded from every transition and public column on top of the offsets' own exclusions.
 public struct ConstraintSystem: Sendable, Hashable {
     public let logRows: Int
     public let columnCount: Int
@@ -27,6 +29,16 @@ public struct ConstraintSystem: Sendable, Hashable {
     public init(logRows: Int, columnCount: Int, transitions rowTransitions: [Expr], boundaries: [BoundaryConstraint],
                 publicColumns: [PublicColumnConstraint] = [], wrappingTransitions: [Expr] = [],
                 lookups: [LogUpRelation] = [], kernel: (any ConstraintKernel)? = nil) throws {
+        try self.init(logRows: logRows, columnCount: columnCount, transitions: rowTransitions, boundaries: boundaries,
+                      publicColumns: publicColumns, wrappingTransitions: wrappingTransitions, lookups: lookups, kernel: kernel,
+                      blindingRows: 0)
+    }
+
+    /// `blindingRows` > 0 (zero-knowledge mode, see `ZeroKnowledge`): the last that many rows are
+    /// random and no transition or public column is checked on them; boundaries must avoid them.
+    init(logRows: Int, columnCount: Int, transitions rowTransitions: [Expr], boundaries: [BoundaryConstraint],
+         publicColumns: [PublicColumnConstraint], wrappingTransitions: [Expr], lookups: [LogUpRelation],
+         kernel: (any ConstraintKernel)?, blindingRows: Int) throws {
         let transitions = rowTransitions + wrappingTransitions
         guard (ConstraintSystem.minLogRows...ConstraintSystem.maxLogRows).contains(logRows) else {
             throw ConstraintSystemError.logRowsOutOfRange(logRows)
@@ -45,6 +57,14 @@ public struct ConstraintSystem: Sendable, Hashable {
         }
         for b in boundaries where b.column < 0 || b.column >= columnCount || b.row < 0 || b.row >= rows {
             throw ConstraintSystemError.badBoundary(b)
+        }
+        // A wrapping transition would read the random rows from the first ones; with blinding rows
+        // the only cycle-closing constraint is LogUp's, which `ZeroKnowledge` restates without wrap.
+        guard blindingRows == 0 || (blindingRows > 0 && blindingRows < rows && wrappingTransitions.isEmpty && lookups.isEmpty) else {
+            throw ConstraintSystemError.badBlinding("\(blindingRows) blinding rows need fewer than \(rows) rows and no wrapping transitions or lookups")
+        }
+        for b in boundaries where b.row >= rows - blindingRows {
+            throw ConstraintSystemError.badBlinding("boundary constraint on column \(b.column), row \(b.row) lies in the \(blindingRows) blinding rows (live rows are 0…\(rows - blindingRows - 1))")
         }
         for p in publicColumns {
             guard p.values.count == rows else { throw ConstraintSystemError.badPublicColumn("\(p.values.count) public values for \(rows) rows") }
@@ -72,13 +92,18 @@ public struct ConstraintSystem: Sendable, Hashable {
         self.boundaries = boundaries
         self.publicColumns = publicColumns
         self.kernel = kernel
+        self.blindingRows = blindingRows
         self.mask = items.sorted()
         self.maskOffsets = Array(Set(mask.map(\.offset))).sorted()
-        // A wrapping transition excludes no rows: its "max offset" for the quotient is 0.
-        self.transitionMaxOffsets = transitions.enumerated().map { index, t in index >= rowTransitions.count ? 0 : t.maxOffset }
+        // A wrapping transition excludes no rows: its "max offset" for the quotient is 0. Blinding
+        // rows are excluded from every other transition, together with the rows whose offsets reach them.
+        self.transitionMaxOffsets = transitions.enumerated().map { index, t in
+            index >= rowTransitions.count ? 0 : t.maxOffset + blindingRows
+        }
         var s = 1
         while !ConstraintSystem.fitsComposition(logRows: logRows, transitions: transitions, maxOffsets: transitionMaxOffsets,
-                                                hasBoundaries: !boundaries.isEmpty, publicColumns: publicColumns, logExpansion: s) {
+                                                hasBoundaries: !boundaries.isEmpty, publicColumns: publicColumns,
+                                                publicExclusions: blindingRows, logExpansion: s) {
             s += 1
         }
         self.compositionLogExpansion = s
@@ -92,12 +117,19 @@ public struct ConstraintSystem: Sendable, Hashable {
     public let mask: [MaskItem]
     /// The distinct offsets the mask uses, ascending.
     public let maskOffsets: [Int]
-    /// Each transition's largest row offset (`Expr.maxOffset`), in order; 0 for wrapping ones (the
-    /// number of last rows a transition is not checked on).
+    /// The number of last rows each transition is not checked on, in order: its largest row offset
+    /// (`Expr.maxOffset`) plus `blindingRows`; 0 for wrapping ones.
     public let transitionMaxOffsets: [Int]
     /// log2 of the composition domain over the trace domain: the smallest s ≥ 1 such that every
     /// constraint quotient lies in the FFT space of size 2^(logRows + s). See `QuotientDegree`.
     public let compositionLogExpansion: Int
+    /// Random last rows on which nothing is checked (zero-knowledge mode; 0 otherwise). Public
+    /// columns are not checked there either: `publicColumnExclusions` is this count.
+    public let blindingRows: Int
+    /// The number of last rows public-column constraints are not checked on.
+    public var publicColumnExclusions: Int { blindingRows }
+    /// The rows every constraint may read: 0 … liveRows - 1.
+    public var liveRows: Int { rowCount - blindingRows }
 
     /// A hand-written evaluator of these constraints for the prover (see `ConstraintKernel`). It is
     /// not part of the AIR: equality, hashing and the transcript ignore it, and the verifier never
@@ -114,12 +146,13 @@ public struct ConstraintSystem: Sendable, Hashable {
     public static func == (a: ConstraintSystem, b: ConstraintSystem) -> Bool {
         a.logRows == b.logRows && a.columnCount == b.columnCount && a.transitions == b.transitions
             && a.boundaries == b.boundaries && a.publicColumns == b.publicColumns
-            && a.wrappingCount == b.wrappingCount && a.lookups == b.lookups
+            && a.wrappingCount == b.wrappingCount && a.lookups == b.lookups && a.blindingRows == b.blindingRows
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(logRows); hasher.combine(columnCount); hasher.combine(transitions)
         hasher.combine(boundaries); hasher.combine(publicColumns); hasher.combine(wrappingCount); hasher.combine(lookups)
+        hasher.combine(blindingRows)
     }
 
     public static let minLogRows = 3
@@ -129,7 +162,7 @@ public struct ConstraintSystem: Sendable, Hashable {
     public var rowCount: Int { 1 << logRows }
 
     static func fitsComposition(logRows: Int, transitions: [Expr], maxOffsets: [Int], hasBoundaries: Bool,
-                                publicColumns: [PublicColumnConstraint], logExpansion s: Int) -> Bool {
+                                publicColumns: [PublicColumnConstraint], publicExclusions: Int, logExpansion s: Int) -> Bool {
         let n = 1 << logRows
         let limit = (n << s) / 2 - 1
         for (t, offset) in zip(transitions, maxOffsets) {
@@ -142,7 +175,7 @@ public struct ConstraintSystem: Sendable, Hashable {
         }
         for p in publicColumns {
             // (E - I)/Z: the interpolant I is a trace-size polynomial, like a column at offset 0.
-            let d = QuotientDegree.transition(p.expression - .col(0), maxOffset: 0, rows: n)
+            let d = QuotientDegree.transition(p.expression - .col(0), maxOffset: publicExclusions, rows: n)
             if d.x > limit || d.y > limit { return false }
         }
         return true
@@ -172,6 +205,11 @@ public struct ConstraintSystem: Sendable, Hashable {
             w.u32(UInt32(wrappingCount))
             LogUp.canonicalBytes(lookups, into: &w)
         }
+        // And the blinding rows, only in zero-knowledge mode.
+        if blindingRows > 0 {
+            w.string("blinding")
+            w.u32(UInt32(blindingRows))
+        }
         return w.bytes
     }
 }
@@ -183,6 +221,7 @@ public enum ConstraintSystemError: Error, Equatable, CustomStringConvertible {
     case badBoundary(BoundaryConstraint)
     case badPublicColumn(String)
     case badLookup(String)
+    case badBlinding(String)
 
     public var description: String {
         switch self {
@@ -192,6 +231,7 @@ public enum ConstraintSystemError: Error, Equatable, CustomStringConvertible {
         case let .badBoundary(b): return "boundary constraint on column \(b.column), row \(b.row) is outside the trace"
         case let .badPublicColumn(s): return s
         case let .badLookup(s): return s
+        case let .badBlinding(s): return s
         }
     }
 }

@@ -18,10 +18,15 @@ public struct PublicColumnConstraint: Sendable, Hashable {
     public var expression: Expr
     /// The public value of each row, in row order (length = the trace's row count).
     public var values: [M31]
+    /// The rows whose values say something about the statement: 0 … statementRows - 1. Rows past
+    /// them hold padding the verifier derives itself. Zero-knowledge mode leaves the last rows
+    /// unchecked, so it refuses a system where they would include statement rows (see `ZeroKnowledge`).
+    public var statementRows: Int
 
-    public init(expression: Expr, values: [M31]) {
+    public init(expression: Expr, values: [M31], statementRows: Int? = nil) {
         self.expression = expression
         self.values = values
+        self.statementRows = statementRows ?? values.count
     }
 }
 

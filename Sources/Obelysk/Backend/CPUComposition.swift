@@ -54,7 +54,7 @@ enum CPUComposition {
             CircleFFT.evaluate($0, logSize: m).map(\.value)
         }
         let transitionCount = system.transitions.count
-        let groupOffsets = layout.groups.map(\.maxOffset)
+        let groupSubtractsPublic = layout.groups.map(\.subtractsPublic)
         let groupMembers = layout.groups.map(\.members)
         let groupCombinations: [RandomCombination] = layout.groups.map { group in RandomCombination(group.powers.map { powers[$0] }) }
         let exclusions: [[CirclePoint<M31>]] = layout.groups.map { group in group.excludedRows.map { traceDomain.rowIndex($0).point } }
@@ -129,7 +129,7 @@ enum CPUComposition {
                             for (g, members) in groupMembers.enumerated() {
                                 for (j, k) in members.enumerated() { groupRows[j] = file + valueRegister[k] * count }
                                 let combination = groupCombinations[g]
-                                let subtractsPublic = groupOffsets[g] == 0 && !system.publicColumns.isEmpty
+                                let subtractsPublic = groupSubtractsPublic[g]
                                 let factors = factorWords.base + g * size + chunkStart
                                 for i in Swift.stride(from: 0, to: count, by: 8) {
                                     var (c0, c1, c2, c3) = combination.combine(rows: groupRows, at: i)

@@ -3,7 +3,7 @@
 ///
 /// Constraints sharing a max offset share their excluded rows, hence one per-point factor
 /// (1/Z)·Π tangents: they are combined with their α powers first and scaled once. Public columns
-/// share the factor 1/Z of max offset 0, so they join that group, with their combined interpolant
+/// share the factor 1/Z of max offset 0 (times the blinding rows' tangents in zero-knowledge mode), so they join that group, with their combined interpolant
 /// subtracted before the scaling. Boundary constraints are grouped by row: each row has its factor
 /// (1 + h.x)/h.y.
 package struct CompositionLayout: Sendable {
@@ -44,15 +44,18 @@ package struct CompositionLayout: Sendable {
         powerCount = transitionCount + system.boundaries.count + publicCount
         let publicFirstPower = PublicColumns.firstPower(system)
         let maxOffsets = system.transitionMaxOffsets
+        // Public columns exclude the blinding rows (none outside zero-knowledge mode), so they join
+        // the group that excludes as many rows.
+        let publicExclusions = system.publicColumnExclusions
         var offsetSet = Set(maxOffsets)
-        if publicCount > 0 { offsetSet.insert(0) }
+        if publicCount > 0 { offsetSet.insert(publicExclusions) }
         groups = offsetSet.sorted().map { k in
             var members = (0..<transitionCount).filter { maxOffsets[$0] == k }
-            if k == 0 { members += (0..<publicCount).map { transitionCount + $0 } }
+            if k == publicExclusions { members += (0..<publicCount).map { transitionCount + $0 } }
             let powers = members.map { $0 < transitionCount ? $0 : publicFirstPower + $0 - transitionCount }
             return Group(maxOffset: k, members: members, powers: powers,
                          excludedRows: CompositionPolynomial.excludedRows(maxOffset: k, rows: system.rowCount),
-                         subtractsPublic: k == 0 && publicCount > 0)
+                         subtractsPublic: k == publicExclusions && publicCount > 0)
         }
         var byRow: [Int: [(power: Int, constraint: BoundaryConstraint)]] = [:]
         for (i, b) in system.boundaries.enumerated() { byRow[b.row, default: []].append((transitionCount + i, b)) }

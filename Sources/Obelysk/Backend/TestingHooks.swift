@@ -55,3 +55,12 @@ extension CPUBackend {
         return result
     }
 }
+
+extension ZeroKnowledge {
+    /// The randomized composition pieces and FRI mask (`HidingComposition.pieces`) for the given
+    /// composition coefficients, so tests can measure how much the pieces hide.
+    @_spi(Testing) public static func hidingPieces(coordinates: [[M31]], logRows: Int, logExpansion: Int, seed: UInt64) -> [[M31]] {
+        var randomness = ZeroKnowledgeRandomness.seeded(seed)
+        return HidingComposition.pieces(coordinates: coordinates, logRows: logRows, logExpansion: logExpansion, randomness: &randomness)
+    }
+}

@@ -7,15 +7,43 @@ public struct ProofConfig: Sendable, Hashable, Codable {
     public var logBlowup: Int
     /// Query draws of FRI and of the trace openings.
     public var queries: Int
+    /// Whether the proof hides the witness (see `ZeroKnowledge`). It does not change the security
+    /// level: soundness comes from the same queries and grinding.
+    public var zeroKnowledge: Bool
 
-    public init(powBits: Int, logBlowup: Int, queries: Int) {
+    public init(powBits: Int, logBlowup: Int, queries: Int, zeroKnowledge: Bool = false) {
         self.powBits = powBits
         self.logBlowup = logBlowup
         self.queries = queries
+        self.zeroKnowledge = zeroKnowledge
+    }
+
+    /// This configuration with zero knowledge switched on or off.
+    public func withZeroKnowledge(_ on: Bool = true) -> ProofConfig {
+        var c = self
+        c.zeroKnowledge = on
+        return c
     }
 
     enum CodingKeys: String, CodingKey {
-        case powBits = "pow_bits", logBlowup = "log_blowup", queries = "n_queries"
+        case powBits = "pow_bits", logBlowup = "log_blowup", queries = "n_queries", zeroKnowledge = "zero_knowledge"
+    }
+
+    // The flag is written only when on, so existing JSON (and its readers) is unchanged.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        powBits = try c.decode(Int.self, forKey: .powBits)
+        logBlowup = try c.decode(Int.self, forKey: .logBlowup)
+        queries = try c.decode(Int.self, forKey: .queries)
+        zeroKnowledge = try c.decodeIfPresent(Bool.self, forKey: .zeroKnowledge) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(powBits, forKey: .powBits)
+        try c.encode(logBlowup, forKey: .logBlowup)
+        try c.encode(queries, forKey: .queries)
+        if zeroKnowledge { try c.encode(true, forKey: .zeroKnowledge) }
     }
 
     /// The conjectured security of the query phase as Stwo computes it: each query at rate
@@ -51,10 +79,14 @@ public struct ProofConfig: Sendable, Hashable, Codable {
     public static let maxPowBits = 40
     public static let maxLogBlowup = 4
     public static let maxQueries = 256
+    /// The flags byte of a zero-knowledge configuration.
+    static let zeroKnowledgeFlag: UInt8 = 1
 
     var canonicalBytes: [UInt8] {
         var w = ByteWriter()
         w.u8(UInt8(powBits)); w.u8(UInt8(logBlowup)); w.u16(UInt16(queries))
+        // Appended only when on, so the bytes (and transcripts) of ordinary proofs are unchanged.
+        if zeroKnowledge { w.u8(ProofConfig.zeroKnowledgeFlag) }
         return w.bytes
     }
 }

@@ -43,12 +43,15 @@ public struct StarkProof: Sendable, Equatable {
     static let magic: [UInt8] = Array("OBLK".utf8)
     // v2 added the interaction trace (LogUp).
     public static let formatVersion: UInt16 = 2
+    /// Zero-knowledge proofs (see `ZeroKnowledge`): the v2 layout whose configuration carries a
+    /// flags byte. Ordinary proofs keep version 2 and their exact bytes.
+    public static let zeroKnowledgeFormatVersion: UInt16 = 3
     public static let formatName = "obelysk-proof/v2"
 
     public var canonicalBytes: [UInt8] {
         var w = ByteWriter()
         w.raw(StarkProof.magic)
-        w.u16(StarkProof.formatVersion)
+        w.u16(config.zeroKnowledge ? StarkProof.zeroKnowledgeFormatVersion : StarkProof.formatVersion)
         w.raw(config.canonicalBytes)
         statement.encode(into: &w)
         w.hash(traceRoot)
@@ -92,8 +95,15 @@ public struct StarkProof: Sendable, Equatable {
         var r = ByteReader(bytes)
         guard bytes.count >= 4, Array(try r.take(4)) == StarkProof.magic else { throw ProofDecodingError.badMagic }
         let version = try r.u16()
-        guard version == StarkProof.formatVersion else { throw ProofDecodingError.unsupportedVersion(version) }
+        guard version == StarkProof.formatVersion || version == StarkProof.zeroKnowledgeFormatVersion else {
+            throw ProofDecodingError.unsupportedVersion(version)
+        }
         config = ProofConfig(powBits: Int(try r.u8()), logBlowup: Int(try r.u8()), queries: Int(try r.u16()))
+        if version == StarkProof.zeroKnowledgeFormatVersion {
+            let flags = try r.u8()
+            guard flags == ProofConfig.zeroKnowledgeFlag else { throw ProofDecodingError.invalidValue("configuration flags \(flags)") }
+            config.zeroKnowledge = true
+        }
         do { try config.validate() } catch { throw ProofDecodingError.invalidValue("invalid config: \(error)") }
         statement = try Statement.decode(from: &r)
         traceRoot = try r.hash()

@@ -36,26 +36,64 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: true)
     }
 
+    /// A proof whose zero-knowledge randomness (used only when `config.zeroKnowledge` is on, see
+    /// `ZeroKnowledge`) comes from `randomness`: a seeded stream makes the proof reproducible.
+    public func prove(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig,
+                      randomness: ZeroKnowledgeRandomness, timings: inout ProverTimings) throws -> StarkProof {
+        try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: true,
+                  randomness: randomness)
+    }
+
+    public func prove(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig,
+                      randomness: ZeroKnowledgeRandomness) throws -> StarkProof {
+        var timings = ProverTimings()
+        return try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: true,
+                         randomness: randomness)
+    }
+
     /// Proves without the prover's own checks, so that tests can show the verifier rejects what an
     /// honest prover would refuse to produce. Never use it to make real proofs.
     /// `tamperInteraction`, when given, rewrites the interaction trace (row-order coordinate
     /// columns) before it is committed, so tests can show the LogUp constraints bind it.
+    /// `blindingRows`, when given, replaces the zero-knowledge blinding row count the prover would
+    /// compute, so tests can show the verifier insists on its own.
     @_spi(Testing)
     public func proveUnchecked(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig,
-                               tamperInteraction: (@Sendable ([[M31]]) -> [[M31]])? = nil) throws -> StarkProof {
+                               tamperInteraction: (@Sendable ([[M31]]) -> [[M31]])? = nil,
+                               randomness: ZeroKnowledgeRandomness = .system, blindingRows: Int? = nil) throws -> StarkProof {
         var timings = ProverTimings()
         return try prove(system: system, trace: trace, statement: statement, config: config, timings: &timings, checked: false,
-                         tamperInteraction: tamperInteraction)
+                         tamperInteraction: tamperInteraction, randomness: randomness, blindingRowsOverride: blindingRows)
     }
 
-    func prove(system: ConstraintSystem, trace: [[M31]], statement: Statement, config: ProofConfig,
+    func prove(system baseSystem: ConstraintSystem, trace witness: [[M31]], statement: Statement, config: ProofConfig,
                timings: inout ProverTimings, checked: Bool,
-               tamperInteraction: (@Sendable ([[M31]]) -> [[M31]])? = nil) throws -> StarkProof {
+               tamperInteraction: (@Sendable ([[M31]]) -> [[M31]])? = nil,
+               randomness: ZeroKnowledgeRandomness = .system, blindingRowsOverride: Int? = nil) throws -> StarkProof {
         try config.validate()
-        let n = system.logRows
-        guard trace.count == system.columnCount, trace.allSatisfy({ $0.count == system.rowCount }) else {
-            throw ProverError.traceShape("expected \(system.columnCount) columns of \(system.rowCount) rows")
+        guard witness.count == baseSystem.columnCount, witness.allSatisfy({ $0.count == baseSystem.rowCount }) else {
+            throw ProverError.traceShape("expected \(baseSystem.columnCount) columns of \(baseSystem.rowCount) rows")
         }
+        // Zero knowledge (see `ZeroKnowledge`): the blinded system, whose last rows are random and
+        // unchecked; the randomness is drawn here, on the host, in a fixed order (blinding rows, trace
+        // salt, composition pieces and mask, composition salt), so every backend makes the same proof.
+        let zeroKnowledge = config.zeroKnowledge
+        var randomness = randomness
+        var system = baseSystem
+        var trace = witness
+        if zeroKnowledge {
+            system = try ZeroKnowledge.blinded(baseSystem, config: config)
+            if let blindingRowsOverride {
+                system = try ConstraintSystem(logRows: baseSystem.logRows, columnCount: baseSystem.columnCount,
+                                              transitions: baseSystem.transitions, boundaries: baseSystem.boundaries,
+                                              publicColumns: baseSystem.publicColumns, wrappingTransitions: [], lookups: [],
+                                              kernel: baseSystem.kernel, blindingRows: blindingRowsOverride)
+            }
+            for c in 0..<trace.count {
+                for r in system.liveRows..<system.rowCount { trace[c][r] = randomness.m31() }
+            }
+        }
+        let n = system.logRows
         if checked { try checkConstraints(system: system, trace: trace) }
 
         var clock = ContinuousClock.now
@@ -84,9 +122,15 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
                 }
             }
         }
+        // Salt columns (zero knowledge only): random words in every leaf, committed and opened but
+        // read by no constraint or quotient, so that unopened leaves' hashes hide their rows.
+        func salt() -> [[M31]] {
+            zeroKnowledge ? (0..<ZeroKnowledge.saltColumns).map { _ in randomness.m31s(1 << commitLog) } : []
+        }
         let mainCoefficients = try backend.interpolate(toStorageOrder(trace))
         let mainCommitted = try backend.evaluate(mainCoefficients, logSize: commitLog)
-        let traceTree = try backend.commit(mainCommitted)
+        let mainSalt = salt()
+        let traceTree = try backend.commit(mainCommitted + mainSalt)
         channel.mix(root: traceTree.root)
         lap("trace commit")
 
@@ -128,11 +172,17 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let compositionCoordinates = try backend.interpolate((0..<4).map { j in composition.map { $0.coordinate(j) } })
         let partSize = system.rowCount
         var compositionParts: [[M31]] = []
-        for t in 0..<(1 << s) {
-            for j in 0..<4 { compositionParts.append(Array(compositionCoordinates[j][(t * partSize)..<((t + 1) * partSize)])) }
+        if zeroKnowledge {
+            compositionParts = HidingComposition.pieces(coordinates: compositionCoordinates, logRows: n, logExpansion: s,
+                                                        randomness: &randomness)
+        } else {
+            for t in 0..<(1 << s) {
+                for j in 0..<4 { compositionParts.append(Array(compositionCoordinates[j][(t * partSize)..<((t + 1) * partSize)])) }
+            }
         }
         let compositionCommitted = try backend.evaluate(compositionParts, logSize: commitLog)
-        let compositionTree = try backend.commit(compositionCommitted)
+        let compositionSalt = salt()
+        let compositionTree = try backend.commit(compositionCommitted + compositionSalt)
         channel.mix(root: compositionTree.root)
         lap("composition")
 
@@ -155,7 +205,8 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
             let expected = try CompositionPolynomial.evaluate(system: active, at: oods,
                                                               mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha,
                                                               publicInterpolant: publicInterpolant)
-            let reassembled = CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s)
+            let reassembled = zeroKnowledge ? HidingComposition.recombine(partSamples, at: oods, logRows: n, logExpansion: s)
+                : CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s)
             guard expected == reassembled else {
                 throw ProverError.internalInconsistency("composition polynomial disagrees with the constraints at the sample point")
             }
@@ -197,9 +248,11 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         lap("proof of work")
 
         let opened = Transcript.openedPositions(queries)
-        let traceValues = opened.flatMap { k in traceCommitted[..<mainWidth].map { $0[k] } }
+        let mainLeaves = Array(traceCommitted[..<mainWidth]) + mainSalt
+        let compositionLeaves = compositionCommitted + compositionSalt
+        let traceValues = opened.flatMap { k in mainLeaves.map { $0[k] } }
         let interactionValues = opened.flatMap { k in traceCommitted[mainWidth...].map { $0[k] } }
-        let compositionValues = opened.flatMap { k in compositionCommitted.map { $0[k] } }
+        let compositionValues = opened.flatMap { k in compositionLeaves.map { $0[k] } }
         var known = queries
         var openings: [FriLayerOpening] = []
         for (tree, values) in friLayers {
@@ -260,7 +313,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
                 }
                 for (k, r) in publicProgram.outputs.enumerated() {
                     let values = system.publicColumns[k].values
-                    for i in 0..<count where registers[r * count + i] != values[start + i].value {
+                    for i in 0..<count where start + i < system.liveRows && registers[r * count + i] != values[start + i].value {
                         throw ProverError.constraintViolated("public column \(k) (\(system.publicColumns[k].expression)) is \(registers[r * count + i]) at row \(start + i), the statement says \(values[start + i])")
                     }
                 }
@@ -292,11 +345,13 @@ extension StarkProver {
                 ConstraintKernelRunner.run(kernel, columns: chunkColumns.pointers, start: 0, count: chunk, into: values)
                 var failure: ProverError?
                 search: for i in 0..<chunk {
-                    for k in 0..<transitionCount where values[k * chunk + i] != 0 {
+                    // Row-local transitions exclude only the blinding rows (maxOffset 0 + blindingRows).
+                    for k in 0..<transitionCount where start + i < rows - system.transitionMaxOffsets[k] && values[k * chunk + i] != 0 {
                         failure = .constraintViolated("transition \(k) (\(system.transitions[k])) fails at row \(start + i)")
                         break search
                     }
-                    for (k, p) in system.publicColumns.enumerated() where values[(transitionCount + k) * chunk + i] != p.values[start + i].value {
+                    for (k, p) in system.publicColumns.enumerated() where start + i < system.liveRows
+                        && values[(transitionCount + k) * chunk + i] != p.values[start + i].value {
                         failure = .constraintViolated("public column \(k) (\(p.expression)) is \(values[(transitionCount + k) * chunk + i]) at row \(start + i), the statement says \(p.values[start + i])")
                         break search
                     }

@@ -8,14 +8,34 @@ public struct StarkVerifier: Sendable {
     public init(minimumSecurityBits: Int = 96) { self.minimumSecurityBits = minimumSecurityBits }
 
     public func verify(_ proof: StarkProof, system: ConstraintSystem) throws {
+        try verify(proof, system: system, observe: nil)
+    }
+
+    /// Verifies, and hands `observe` the out-of-domain point and the opened commitment-domain
+    /// positions once they are drawn, so tests can see exactly which evaluations a proof reveals.
+    @_spi(Testing)
+    public func verify(_ proof: StarkProof, system baseSystem: ConstraintSystem,
+                       observe: ((_ oods: CirclePoint<QM31>, _ opened: [Int]) -> Void)?) throws {
         let config = proof.config
         do { try config.validate() } catch { throw VerificationError.configMismatch("\(error)") }
         guard config.securityBits >= minimumSecurityBits else {
             throw VerificationError.insufficientSecurity(proven: config.securityBits, required: minimumSecurityBits)
         }
-        guard proof.statement.logRows == system.logRows else {
-            throw VerificationError.statementMismatch("log_rows \(proof.statement.logRows) does not match the constraint system's \(system.logRows)")
+        guard proof.statement.logRows == baseSystem.logRows else {
+            throw VerificationError.statementMismatch("log_rows \(proof.statement.logRows) does not match the constraint system's \(baseSystem.logRows)")
         }
+        // A zero-knowledge proof is checked against the blinded system, whose blinding row count the
+        // verifier computes itself from the configuration and the AIR (see `ZeroKnowledge`).
+        let zeroKnowledge = config.zeroKnowledge
+        let system: ConstraintSystem
+        if zeroKnowledge {
+            do { system = try ZeroKnowledge.blinded(baseSystem, config: config) } catch {
+                throw VerificationError.configMismatch("\(error)")
+            }
+        } else {
+            system = baseSystem
+        }
+        let salt = zeroKnowledge ? ZeroKnowledge.saltColumns : 0
         let n = system.logRows
         let commitLog = n + config.logBlowup
         guard commitLog <= CircleDomain.maxLogSize else {
@@ -46,7 +66,7 @@ public struct StarkVerifier: Sendable {
         }
         let mask = active.mask
         let offsets = active.maskOffsets
-        let compositionColumns = 4 << s
+        let compositionColumns = zeroKnowledge ? HidingComposition.columnCount(logExpansion: s) : 4 << s
         let alpha = channel.drawQM31()
         channel.mix(root: proof.compositionRoot)
 
@@ -59,7 +79,9 @@ public struct StarkVerifier: Sendable {
         let partSamples = Array(proof.sampledValues[mask.count...])
         let expected = try CompositionPolynomial.evaluate(system: active, at: oods,
                                                           mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha)
-        guard expected == CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s) else {
+        let recombined = zeroKnowledge ? HidingComposition.recombine(partSamples, at: oods, logRows: n, logExpansion: s)
+            : CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s)
+        guard expected == recombined else {
             throw VerificationError.compositionMismatch
         }
         channel.mix(felts: proof.sampledValues)
@@ -88,26 +110,31 @@ public struct StarkVerifier: Sendable {
         channel.mix(u64: proof.powNonce)
         let queries = channel.drawPositions(logSize: commitLog - 1, count: config.queries)
         let opened = Transcript.openedPositions(queries)
+        observe?(oods, opened)
 
         // Trace and composition openings at both points of every query pair.
         let width = active.columnCount
         let interactionWidth = width - mainWidth
         let interactionValues = proof.interaction?.values ?? []
-        guard proof.traceValues.count == opened.count * mainWidth,
+        // Zero-knowledge leaves end with salt words, which only the Merkle check reads.
+        let mainLeafWidth = mainWidth + salt, compositionLeafWidth = compositionColumns + salt
+        guard proof.traceValues.count == opened.count * mainLeafWidth,
               interactionValues.count == opened.count * interactionWidth,
-              proof.compositionValues.count == opened.count * compositionColumns else {
+              proof.compositionValues.count == opened.count * compositionLeafWidth else {
             throw VerificationError.malformedProof("opened values do not match the number of queries")
         }
         // Each opened row of the expanded trace: its main part, then its interaction part.
-        let mainRows = (0..<opened.count).map { Array(proof.traceValues[($0 * mainWidth)..<(($0 + 1) * mainWidth)]) }
+        let mainLeaves = (0..<opened.count).map { Array(proof.traceValues[($0 * mainLeafWidth)..<(($0 + 1) * mainLeafWidth)]) }
+        let mainRows = mainLeaves.map { Array($0[..<mainWidth]) }
         let interactionRows = (0..<opened.count).map { Array(interactionValues[($0 * interactionWidth)..<(($0 + 1) * interactionWidth)]) }
         let traceRows = zip(mainRows, interactionRows).map { $0 + $1 }
-        let compositionRows = (0..<opened.count).map {
-            Array(proof.compositionValues[($0 * compositionColumns)..<(($0 + 1) * compositionColumns)])
+        let compositionLeaves = (0..<opened.count).map {
+            Array(proof.compositionValues[($0 * compositionLeafWidth)..<(($0 + 1) * compositionLeafWidth)])
         }
+        let compositionRows = compositionLeaves.map { Array($0[..<compositionColumns]) }
         do {
-            try MerkleVerifier.verify(root: proof.traceRoot, logRows: commitLog, columnCount: mainWidth,
-                                      positions: opened, rows: mainRows, decommitment: proof.traceDecommitment)
+            try MerkleVerifier.verify(root: proof.traceRoot, logRows: commitLog, columnCount: mainLeafWidth,
+                                      positions: opened, rows: mainLeaves, decommitment: proof.traceDecommitment)
         } catch let e as MerkleError { throw VerificationError.merkle(tree: "trace", e) }
         if let interaction = proof.interaction {
             do {
@@ -116,8 +143,8 @@ public struct StarkVerifier: Sendable {
             } catch let e as MerkleError { throw VerificationError.merkle(tree: "interaction", e) }
         }
         do {
-            try MerkleVerifier.verify(root: proof.compositionRoot, logRows: commitLog, columnCount: compositionColumns,
-                                      positions: opened, rows: compositionRows, decommitment: proof.compositionDecommitment)
+            try MerkleVerifier.verify(root: proof.compositionRoot, logRows: commitLog, columnCount: compositionLeafWidth,
+                                      positions: opened, rows: compositionLeaves, decommitment: proof.compositionDecommitment)
         } catch let e as MerkleError { throw VerificationError.merkle(tree: "composition", e) }
 
         // The DEEP quotient at each opened point, folded by the circle layer.

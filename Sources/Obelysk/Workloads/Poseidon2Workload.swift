@@ -56,8 +56,8 @@ public enum Poseidon2Workload: Workload {
                 inputs[r] = statement.publicInputs[width * r + i]
                 outputs[r] = statement.publicOutputs[width * r + i]
             }
-            publicColumns.append(PublicColumnConstraint(expression: .col(inputColumns + i), values: inputs))
-            publicColumns.append(PublicColumnConstraint(expression: air.outputs[i], values: outputs))
+            publicColumns.append(PublicColumnConstraint(expression: .col(inputColumns + i), values: inputs, statementRows: batch))
+            publicColumns.append(PublicColumnConstraint(expression: air.outputs[i], values: outputs, statementRows: batch))
         }
         do {
             return try ConstraintSystem(logRows: statement.logRows, columnCount: columnCount, transitions: air.transitions,
