@@ -47,6 +47,13 @@ public struct ProvingTask: Sendable, Hashable, Codable {
     /// running the program once (runs are deterministic), so that a proof answers it only if it
     /// proves exactly this program on exactly these inputs; the outputs are what the proof shows.
     public static func vm(program: Program, inputs: [M31], stepLimit: Int = Interpreter.defaultStepLimit) throws -> ProvingTask {
+        let (steps, logRows) = try sizedRun(program, inputs: inputs, stepLimit: stepLimit)
+        return ProvingTask(workload: VMWorkload.name, logRows: logRows, parameters: [program.count, inputs.count, steps],
+                           publicInputs: program.words + inputs)
+    }
+
+    /// Runs the program once (runs are deterministic) for its step count and the trace size it needs.
+    static func sizedRun(_ program: Program, inputs: [M31], stepLimit: Int) throws -> (steps: Int, logRows: Int) {
         let run: VMExecution
         do { run = try Interpreter.run(program, inputs: inputs, stepLimit: min(stepLimit, 1 << ConstraintSystem.maxLogRows)) } catch {
             throw WorkloadError.invalidInput("\(error)")
@@ -55,8 +62,7 @@ public struct ProvingTask: Sendable, Hashable, Codable {
         guard logRows <= ConstraintSystem.maxLogRows else {
             throw WorkloadError.invalidInput("\(run.steps) steps need more than 2^\(ConstraintSystem.maxLogRows) rows")
         }
-        return ProvingTask(workload: VMWorkload.name, logRows: logRows, parameters: [program.count, inputs.count, run.steps],
-                           publicInputs: program.words + inputs)
+        return (run.steps, logRows)
     }
 
     /// A run of a VM program on private `inputs`: the task names them only through their
@@ -67,15 +73,8 @@ public struct ProvingTask: Sendable, Hashable, Codable {
     public static func vmCommitted(program: Program, inputs: [M31], salt: [M31] = InputCommitment.randomSalt(),
                                    stepLimit: Int = Interpreter.defaultStepLimit) throws -> (task: ProvingTask, privateInputs: [M31]) {
         let commitment = try InputCommitment.commit(inputs: inputs, salt: salt)
-        let run: VMExecution
-        do { run = try Interpreter.run(program, inputs: inputs, stepLimit: min(stepLimit, 1 << ConstraintSystem.maxLogRows)) } catch {
-            throw WorkloadError.invalidInput("\(error)")
-        }
-        let logRows = VMAir.logRows(steps: run.steps, programLength: program.count)
-        guard logRows <= ConstraintSystem.maxLogRows else {
-            throw WorkloadError.invalidInput("\(run.steps) steps need more than 2^\(ConstraintSystem.maxLogRows) rows")
-        }
-        let task = ProvingTask(workload: VMCommittedWorkload.name, logRows: logRows, parameters: [program.count, inputs.count, run.steps],
+        let (steps, logRows) = try sizedRun(program, inputs: inputs, stepLimit: stepLimit)
+        let task = ProvingTask(workload: VMCommittedWorkload.name, logRows: logRows, parameters: [program.count, inputs.count, steps],
                                publicInputs: program.words + commitment)
         return (task, inputs + salt)
     }

@@ -53,22 +53,19 @@ public struct ZeroKnowledgeRandomness: Sendable {
     }
 
     private mutating func refill() {
+        // Blake2s(label ‖ key or seed ‖ counter): the two sources differ only in what is hashed.
+        var w = ByteWriter()
         switch source {
         case let .system(key):
-            var w = ByteWriter()
             w.raw(Array("obelysk-zk-randomness-key".utf8))
             w.raw(key)
-            w.u64(counter)
-            let digest = Blake2s.hash(w.bytes).words
-            buffer = (0..<8).map { digest[$0] }
         case let .seeded(seed):
-            var w = ByteWriter()
             w.raw(Array("obelysk-zk-randomness".utf8))
             w.u64(seed)
-            w.u64(counter)
-            let digest = Blake2s.hash(w.bytes).words
-            buffer = (0..<8).map { digest[$0] }
         }
+        w.u64(counter)
+        let digest = Blake2s.hash(w.bytes).words
+        buffer = (0..<8).map { digest[$0] }
         counter += 1
     }
 }
