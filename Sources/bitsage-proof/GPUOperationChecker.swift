@@ -40,31 +40,43 @@ final class OperationChecker {
 
     static func words(_ columns: [[M31]]) -> [UInt32] { columns.flatMap { $0.map(\.value) } }
     static func words(_ values: [QM31]) -> [UInt32] { values.flatMap { [$0.coordinate(0).value, $0.coordinate(1).value, $0.coordinate(2).value, $0.coordinate(3).value] } }
-    static func words(_ tree: MerkleTree, positions: [Int]) -> [UInt32] {
-        (0..<8).map { tree.root.words[$0] } + tree.decommit(positions: positions).siblings.flatMap { h in (0..<8).map { h.words[$0] } }
+    static func words(_ tree: some ColumnCommitment, positions: [Int]) throws -> [UInt32] {
+        (0..<8).map { tree.root.words[$0] } + (try tree.decommit(positions: positions)).siblings.flatMap { h in (0..<8).map { h.words[$0] } }
     }
 
     func checkAll(log: Int) throws {
         let columns = (0..<4).map { _ in m31s(1 << log) }
-        compare("interpolate 4 × 2^\(log)", Self.words(cpu.interpolate(columns))) { Self.words(try backend.interpolate(columns)) }
+        compare("interpolate 4 × 2^\(log)", Self.words(cpu.interpolate(columns))) {
+            Self.words(try backend.download(backend.interpolate(backend.upload(columns))))
+        }
         let coefficients = cpu.interpolate(columns)
         for extra in [1, 2] {
             compare("evaluate 4 × 2^\(log) on 2^\(log + extra)", Self.words(cpu.evaluate(coefficients, logSize: log + extra))) {
-                Self.words(try backend.evaluate(coefficients, logSize: log + extra))
+                Self.words(try backend.download(backend.evaluate(backend.upload(coefficients), logSize: log + extra)))
             }
+        }
+        let point = CirclePoint(x: qm31(), y: qm31())
+        compare("point evaluation 4 × 2^\(log)", Self.words(cpu.evaluate(coefficients, at: point))) {
+            Self.words(try backend.evaluate(backend.upload(coefficients), at: point))
         }
         let positions = Array(Set((0..<20).map { _ in Int(random.next() % UInt64(1 << log)) })).sorted()
         for width in [8, 37] {
             let wide = (0..<width).map { _ in m31s(1 << log) }
-            compare("Merkle commit 2^\(log) × \(width)", Self.words(cpu.commit(wide), positions: positions)) {
-                Self.words(try backend.commit(wide), positions: positions)
+            compare("Merkle commit and open 2^\(log) × \(width)",
+                    try Self.words(cpu.commit(wide), positions: positions) + Self.words(cpu.rows(of: wide, at: positions))) {
+                let resident = try backend.upload(wide)
+                return try Self.words(backend.commit(resident), positions: positions) + Self.words(backend.rows(of: resident, at: positions))
             }
         }
         let values = (0..<(1 << log)).map { _ in qm31() }
         for layer in [0, 1, 3] where layer < log {
             let alpha = qm31()
-            compare("FRI fold 2^\(log) layer \(layer)", Self.words(cpu.fold(values, layer: layer, domainLogSize: log + layer, alpha: alpha))) {
-                Self.words(try backend.fold(values, layer: layer, domainLogSize: log + layer, alpha: alpha))
+            let folded = cpu.fold(values, layer: layer, domainLogSize: log + layer, alpha: alpha)
+            compare("FRI fold and layer commitment 2^\(log) layer \(layer)",
+                    try Self.words(folded) + Self.words(cpu.commitFriLayer(folded), positions: [0]) + Self.words(cpu.values(of: folded, at: [1]))) {
+                let resident = try backend.fold(backend.upload(secure: values), layer: layer, domainLogSize: log + layer, alpha: alpha)
+                return try Self.words(backend.download(secure: resident)) + Self.words(backend.commitFriLayer(resident), positions: [0])
+                    + Self.words(backend.values(of: resident, at: [1]))
             }
         }
         let digest = Blake2s.hash(m31s(8).flatMap { [UInt8($0.value & 0xFF), UInt8(($0.value >> 8) & 0xFF)] })
@@ -78,7 +90,7 @@ final class OperationChecker {
         let samples = (0..<2).map { g in (0..<3).map { (column: 3 * g + $0, value: qm31()) } }
         let quotients = try DeepQuotients(points: points, samples: samples, beta: qm31())
         compare("DEEP quotients 2^\(log) × 6", Self.words(cpu.deepQuotients(columns: deepColumns, logSize: log, quotients: quotients))) {
-            Self.words(try backend.deepQuotients(columns: deepColumns, logSize: log, quotients: quotients))
+            Self.words(try backend.download(secure: backend.deepQuotients(columns: backend.upload(deepColumns), logSize: log, quotients: quotients)))
         }
         // Composition of each workload's constraint system over random trace values (it need not satisfy them).
         if log >= 10 && log <= 16 {
@@ -96,7 +108,8 @@ final class OperationChecker {
                 let interpolant = PublicColumns.combinedInterpolant(system: system, alpha: alpha)
                 compare("composition \(name) 2^\(system.logRows) (×2^\(s))",
                         Self.words(cpu.composition(system: system, traceOnDomain: trace, logExpansion: s, alpha: alpha, publicInterpolant: interpolant))) {
-                    Self.words(try backend.composition(system: system, traceOnDomain: trace, logExpansion: s, alpha: alpha, publicInterpolant: interpolant))
+                    Self.words(try backend.download(backend.composition(system: system, traceOnDomain: backend.upload(trace), logExpansion: s,
+                                                                         alpha: alpha, publicInterpolant: interpolant)))
                 }
             }
         }

@@ -14,8 +14,9 @@ import Testing
         let trace = (0..<system.columnCount).map { _ in (0..<size).map { _ in rng.nextM31() } }
         let alpha = rng.nextQM31()
         let interpolant = system.publicInterpolant(alpha: alpha)
-        let expected = CPUBackend().composition(system: system, traceOnDomain: trace, logExpansion: s, alpha: alpha,
-                                                publicInterpolant: interpolant)
+        let coordinates = CPUBackend().composition(system: system, traceOnDomain: trace, logExpansion: s, alpha: alpha,
+                                                   publicInterpolant: interpolant)
+        let expected = (0..<size).map { QM31(coordinates[0][$0], coordinates[1][$0], coordinates[2][$0], coordinates[3][$0]) }
         let actual = try CUDAComposition.evaluate(system: system, traceOnDomain: trace, logExpansion: s, alpha: alpha,
                                                   publicInterpolant: interpolant, on: try CUDATestSupport.device())
         #expect(actual.count == expected.count)

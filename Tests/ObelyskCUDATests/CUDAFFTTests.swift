@@ -89,9 +89,9 @@ import Testing
         let backend = CUDABackend(device: device)
         var columns: [[M31]] = []
         for (i, logSize) in [3, 1, 6, 3, 0, 8].enumerated() { columns += Self.columns(count: 1, logSize: logSize, seed: UInt64(7 + i)) }
-        #expect(try backend.interpolate(columns) == CPUBackend().interpolate(columns))
-        #expect(try backend.evaluate(columns, logSize: 9) == CPUBackend().evaluate(columns, logSize: 9))
-        #expect(try backend.interpolate([]) == [])
+        #expect(try backend.download(backend.interpolate(backend.upload(columns))) == CPUBackend().interpolate(columns))
+        #expect(try backend.download(backend.evaluate(backend.upload(columns), logSize: 9)) == CPUBackend().evaluate(columns, logSize: 9))
+        #expect(try backend.interpolate([]).isEmpty)
     }
 
     /// Device-level calls on columns at an offset inside larger buffers, and evaluate ∘ interpolate = id.

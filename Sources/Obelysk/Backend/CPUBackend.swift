@@ -3,6 +3,28 @@ public struct CPUBackend: ProverBackend {
     public init() {}
     public var name: String { "cpu" }
 
+    // The CPU's columns are the host arrays themselves.
+    public func upload(_ columns: [[M31]]) -> [[M31]] { columns }
+    public func download(_ columns: [[M31]]) -> [[M31]] { columns }
+    public func count(of column: [M31]) -> Int { column.count }
+
+    public func split(_ column: [M31], parts: Int) -> [[M31]] {
+        let size = column.count / parts
+        return (0..<parts).map { Array(column[($0 * size)..<(($0 + 1) * size)]) }
+    }
+
+    public func evaluate(_ polynomials: [[M31]], at point: CirclePoint<QM31>) -> [QM31] {
+        PointEvaluation.evaluate(polynomials, at: point)
+    }
+
+    public func rows(of columns: [[M31]], at positions: [Int]) -> [[M31]] {
+        positions.map { k in columns.map { $0[k] } }
+    }
+
+    public func commitFriLayer(_ values: [QM31]) -> MerkleTree { commit(FriLayerLayout.pairColumns(values)) }
+    public func values(of column: [QM31], at positions: [Int]) -> [QM31] { positions.map { column[$0] } }
+    public func download(secure column: [QM31]) -> [QM31] { column }
+
     public func interpolate(_ columns: [[M31]]) -> [[M31]] {
         mapColumns(columns) { column in
             var values = column
@@ -18,9 +40,10 @@ public struct CPUBackend: ProverBackend {
     public func commit(_ columns: [[M31]]) -> MerkleTree { MerkleTree(columns: columns, parallel: Parallelism.threadCount > 1) }
 
     public func composition(system: ConstraintSystem, traceOnDomain: [[M31]], logExpansion: Int, alpha: QM31,
-                            publicInterpolant: [[M31]]) -> [QM31] {
-        CPUComposition.evaluate(system: system, trace: traceOnDomain, logExpansion: logExpansion, alpha: alpha,
-                                publicInterpolant: publicInterpolant)
+                            publicInterpolant: [[M31]]) -> [[M31]] {
+        let values = CPUComposition.evaluate(system: system, trace: traceOnDomain, logExpansion: logExpansion, alpha: alpha,
+                                             publicInterpolant: publicInterpolant)
+        return (0..<4).map { j in values.map { $0.coordinate(j) } }
     }
 
     public func deepQuotients(columns: [[M31]], logSize: Int, quotients: DeepQuotients) -> [QM31] {

@@ -96,7 +96,7 @@ public struct MerkleTree: Sendable {
 
     /// Words before layer `layer` (>= 2): 8 per node of layers 2 ..< layer, whose sizes
     /// rows/4 + rows/8 + ... add up to rows/2 - 2 * size(layer).
-    static func layerOffset(_ layer: Int, logRows: Int) -> Int {
+    package static func layerOffset(_ layer: Int, logRows: Int) -> Int {
         8 * ((1 << (logRows - 1)) - (1 << (logRows - layer + 1)))
     }
 
@@ -148,9 +148,17 @@ public struct MerkleTree: Sendable {
     /// (sorted, unique leaf indices), in the canonical order: layer by layer from the leaves,
     /// known indices in increasing order, one sibling for each index whose sibling is unknown.
     public func decommit(positions: [Int]) -> MerkleDecommitment {
-        precondition(zip(positions, positions.dropFirst()).allSatisfy { $0 < $1 }, "positions must be sorted and unique")
         precondition(positions.allSatisfy { $0 >= 0 && $0 < rowCount }, "position out of range")
-        var siblings: [Hash32] = []
+        return MerkleDecommitment(siblings: MerkleTree.siblingNodes(positions: positions, logRows: logRows).map {
+            node(layer: $0.layer, index: $0.index)
+        })
+    }
+
+    /// Which nodes `decommit(positions:)` sends, in its order. They depend on the positions only,
+    /// so a tree kept on a GPU can fetch them all at once.
+    public static func siblingNodes(positions: [Int], logRows: Int) -> [(layer: Int, index: Int)] {
+        precondition(zip(positions, positions.dropFirst()).allSatisfy { $0 < $1 }, "positions must be sorted and unique")
+        var siblings: [(layer: Int, index: Int)] = []
         var known = positions
         for layer in 0..<logRows {
             var parents: [Int] = []
@@ -161,13 +169,13 @@ public struct MerkleTree: Sendable {
                 if k + 1 < known.count && known[k + 1] == index ^ 1 {
                     k += 2                       // both children known: nothing to send
                 } else {
-                    siblings.append(node(layer: layer, index: index ^ 1))
+                    siblings.append((layer, index ^ 1))
                     k += 1
                 }
                 parents.append(index >> 1)       // pairs were consumed together, so no repeats
             }
             known = parents
         }
-        return MerkleDecommitment(siblings: siblings)
+        return siblings
     }
 }

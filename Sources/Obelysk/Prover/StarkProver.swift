@@ -124,12 +124,12 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         }
         // Salt columns (zero knowledge only): random words in every leaf, committed and opened but
         // read by no constraint or quotient, so that unopened leaves' hashes hide their rows.
-        func salt() -> [[M31]] {
-            zeroKnowledge ? (0..<ZeroKnowledge.saltColumns).map { _ in randomness.m31s(1 << commitLog) } : []
+        func salt() throws -> [Backend.Column] {
+            zeroKnowledge ? try backend.upload((0..<ZeroKnowledge.saltColumns).map { _ in randomness.m31s(1 << commitLog) }) : []
         }
-        let mainCoefficients = try backend.interpolate(toStorageOrder(trace))
+        let mainCoefficients = try backend.interpolate(backend.upload(toStorageOrder(trace)))
         let mainCommitted = try backend.evaluate(mainCoefficients, logSize: commitLog)
-        let mainSalt = salt()
+        let mainSalt = try salt()
         let traceTree = try backend.commit(mainCommitted + mainSalt)
         channel.mix(root: traceTree.root)
         lap("trace commit")
@@ -140,14 +140,14 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         var active = system
         var traceCoefficients = mainCoefficients
         var traceCommitted = mainCommitted
-        var interactionTree: MerkleTree?
+        var interactionTree: Backend.Commitment?
         if !system.lookups.isEmpty {
             let challenges = LogUp.drawChallenges(&channel, count: system.lookups.count)
             var interaction = try LogUp.interactionTrace(system.lookups, challenges: challenges, trace: trace, logRows: n, checked: checked)
             if let tamperInteraction { interaction = tamperInteraction(interaction) }
             active = try system.withInteraction(challenges)
             if checked { try checkConstraints(system: active, trace: trace + interaction) }
-            let interactionCoefficients = try backend.interpolate(toStorageOrder(interaction))
+            let interactionCoefficients = try backend.interpolate(backend.upload(toStorageOrder(interaction)))
             let interactionCommitted = try backend.evaluate(interactionCoefficients, logSize: commitLog)
             let tree = try backend.commit(interactionCommitted)
             channel.mix(root: tree.root)
@@ -169,19 +169,21 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let publicInterpolant = PublicColumns.combinedInterpolant(system: active, alpha: alpha)
         let composition = try backend.composition(system: active, traceOnDomain: traceOnComposition, logExpansion: s, alpha: alpha,
                                               publicInterpolant: publicInterpolant)
-        let compositionCoordinates = try backend.interpolate((0..<4).map { j in composition.map { $0.coordinate(j) } })
-        let partSize = system.rowCount
-        var compositionParts: [[M31]] = []
+        let compositionCoordinates = try backend.interpolate(composition)
+        var compositionParts: [Backend.Column] = []
         if zeroKnowledge {
-            compositionParts = HidingComposition.pieces(coordinates: compositionCoordinates, logRows: n, logExpansion: s,
-                                                        randomness: &randomness)
+            // The hiding split draws its random pieces on the host (see `HidingComposition`).
+            compositionParts = try backend.upload(HidingComposition.pieces(coordinates: backend.download(compositionCoordinates),
+                                                                           logRows: n, logExpansion: s, randomness: &randomness))
         } else {
+            // Part t of coordinate j is the t-th slice of its coefficients.
+            let slices = try compositionCoordinates.map { try backend.split($0, parts: 1 << s) }
             for t in 0..<(1 << s) {
-                for j in 0..<4 { compositionParts.append(Array(compositionCoordinates[j][(t * partSize)..<((t + 1) * partSize)])) }
+                for j in 0..<4 { compositionParts.append(slices[j][t]) }
             }
         }
         let compositionCommitted = try backend.evaluate(compositionParts, logSize: commitLog)
-        let compositionSalt = salt()
+        let compositionSalt = try salt()
         let compositionTree = try backend.commit(compositionCommitted + compositionSalt)
         channel.mix(root: compositionTree.root)
         lap("composition")
@@ -195,12 +197,12 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         var sampled: [MaskItem: QM31] = [:]
         for (offset, point) in pointOfOffset {
             let items = mask.filter { $0.offset == offset }
-            for (item, value) in zip(items, PointEvaluation.evaluate(items.map { traceCoefficients[$0.column] }, at: point)) {
+            for (item, value) in zip(items, try backend.evaluate(items.map { traceCoefficients[$0.column] }, at: point)) {
                 sampled[item] = value
             }
         }
         let traceSamples = mask.map { sampled[$0]! }
-        let partSamples = PointEvaluation.evaluate(compositionParts, at: oods)
+        let partSamples = try backend.evaluate(compositionParts, at: oods)
         if checked {
             let expected = try CompositionPolynomial.evaluate(system: active, at: oods,
                                                               mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha,
@@ -226,16 +228,17 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         lap("DEEP quotients")
 
         // 5. FRI: circle fold, then line folds down to a constant, committing each line layer.
-        var friLayers: [(tree: MerkleTree, values: [QM31])] = []
+        var friLayers: [(tree: Backend.Commitment, values: Backend.SecureColumn)] = []
         var current = try backend.fold(deep, layer: 0, domainLogSize: commitLog, alpha: channel.drawQM31())
         for layer in 1..<n {
-            let tree = try backend.commit(FriLayerLayout.pairColumns(current))
+            let tree = try backend.commitFriLayer(current)
             channel.mix(root: tree.root)
             friLayers.append((tree, current))
             current = try backend.fold(current, layer: layer, domainLogSize: commitLog, alpha: channel.drawQM31())
         }
-        let lastValue = current[0]
-        if checked && current.contains(where: { $0 != lastValue }) {
+        let lastLayer = try backend.download(secure: current)
+        let lastValue = lastLayer[0]
+        if checked && lastLayer.contains(where: { $0 != lastValue }) {
             throw ProverError.internalInconsistency("FRI did not fold to a constant: the quotient is not of low degree")
         }
         channel.mix(felts: [lastValue])
@@ -250,23 +253,23 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let opened = Transcript.openedPositions(queries)
         let mainLeaves = Array(traceCommitted[..<mainWidth]) + mainSalt
         let compositionLeaves = compositionCommitted + compositionSalt
-        let traceValues = opened.flatMap { k in mainLeaves.map { $0[k] } }
-        let interactionValues = opened.flatMap { k in traceCommitted[mainWidth...].map { $0[k] } }
-        let compositionValues = opened.flatMap { k in compositionLeaves.map { $0[k] } }
+        let traceValues = try backend.rows(of: mainLeaves, at: opened).flatMap { $0 }
+        let interactionValues = try backend.rows(of: Array(traceCommitted[mainWidth...]), at: opened).flatMap { $0 }
+        let compositionValues = try backend.rows(of: compositionLeaves, at: opened).flatMap { $0 }
         var known = queries
         var openings: [FriLayerOpening] = []
         for (tree, values) in friLayers {
             let leaves = FriLayerLayout.leaves(of: known)
-            let witness = FriLayerLayout.witnessPositions(leaves: leaves, known: known).map { values[$0] }
-            openings.append(FriLayerOpening(root: tree.root, witness: witness, decommitment: tree.decommit(positions: leaves)))
+            let witness = try backend.values(of: values, at: FriLayerLayout.witnessPositions(leaves: leaves, known: known))
+            openings.append(FriLayerOpening(root: tree.root, witness: witness, decommitment: try tree.decommit(positions: leaves)))
             known = leaves
         }
         let proof = StarkProof(config: config, statement: statement, traceRoot: traceTree.root, compositionRoot: compositionTree.root,
                                sampledValues: sampledValues, friLayers: openings, friLastValue: lastValue, powNonce: nonce,
-                               traceValues: traceValues, traceDecommitment: traceTree.decommit(positions: opened),
-                               compositionValues: compositionValues, compositionDecommitment: compositionTree.decommit(positions: opened),
-                               interaction: interactionTree.map {
-                                   InteractionOpening(root: $0.root, values: interactionValues, decommitment: $0.decommit(positions: opened))
+                               traceValues: traceValues, traceDecommitment: try traceTree.decommit(positions: opened),
+                               compositionValues: compositionValues, compositionDecommitment: try compositionTree.decommit(positions: opened),
+                               interaction: try interactionTree.map {
+                                   InteractionOpening(root: $0.root, values: interactionValues, decommitment: try $0.decommit(positions: opened))
                                })
         lap("decommit")
         return proof

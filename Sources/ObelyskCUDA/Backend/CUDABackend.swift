@@ -1,9 +1,11 @@
 import Obelysk
 
-/// The prover on one NVIDIA GPU. Each operation uploads its inputs, runs CUDA kernels compiled from
-/// `Sources/ObelyskCUDA/Kernels` and brings back exactly the values the CPU backend computes, so the
-/// proofs are byte-identical (field arithmetic is exact: only the values, never the order of
-/// operations, decide the bytes).
+/// The prover on one NVIDIA GPU. Columns stay on the device from the trace's upload to the last FRI
+/// layer (`CUDAColumn`, `CUDASecureColumn`, `CUDACommitment`): what comes back is what the proof
+/// holds — Merkle roots, the sampled values, the opened rows and siblings, the last FRI layer — and
+/// the grinding nonce. Every kernel computes exactly the values of the CPU backend, so the proofs
+/// are byte-identical (field arithmetic is exact: only the values, never the order of operations,
+/// decide the bytes).
 public struct CUDABackend: ProverBackend {
     public let device: CUDADevice
 
@@ -14,30 +16,143 @@ public struct CUDABackend: ProverBackend {
 
     public var name: String { "cuda" }
 
-    public func interpolate(_ columns: [[M31]]) throws -> [[M31]] {
-        try CUDAFFT.interpolate(columns, on: device)
+    // MARK: Columns
+
+    /// Columns of one length share a buffer (one copy each, straight from its array).
+    public func upload(_ columns: [[M31]]) throws -> [CUDAColumn] {
+        var result = [CUDAColumn?](repeating: nil, count: columns.count)
+        for (length, indices) in try CUDAFFT.batches(columns) {
+            let buffer = try device.upload(columns: indices.map { columns[$0] })
+            for (slot, index) in indices.enumerated() {
+                result[index] = CUDAColumn(buffer: buffer, offset: slot * length, logSize: length.trailingZeroBitCount)
+            }
+        }
+        return result.compactMap { $0 }
     }
 
-    public func evaluate(_ polynomials: [[M31]], logSize: Int) throws -> [[M31]] {
-        try CUDAFFT.evaluate(polynomials, logSize: logSize, on: device)
+    public func download(_ columns: [CUDAColumn]) throws -> [[M31]] {
+        try columns.map { try $0.download() }
     }
 
-    public func commit(_ columns: [[M31]]) throws -> MerkleTree {
-        try CUDAMerkle.commit(columns, on: device)
+    public func count(of column: CUDAColumn) -> Int { column.count }
+
+    public func split(_ column: CUDAColumn, parts: Int) throws -> [CUDAColumn] {
+        guard parts > 0, parts & (parts - 1) == 0, parts <= column.count else {
+            throw CUDAError.unsupported("splitting a column of \(column.count) into \(parts) parts")
+        }
+        let logSize = column.logSize - parts.trailingZeroBitCount
+        return (0..<parts).map { CUDAColumn(buffer: column.buffer, offset: column.offset + ($0 << logSize), logSize: logSize) }
     }
 
-    public func composition(system: ConstraintSystem, traceOnDomain: [[M31]], logExpansion: Int, alpha: QM31,
-                            publicInterpolant: [[M31]]) throws -> [QM31] {
-        try CUDAComposition.evaluate(system: system, traceOnDomain: traceOnDomain, logExpansion: logExpansion, alpha: alpha,
-                                     publicInterpolant: publicInterpolant, on: device)
+    public func rows(of columns: [CUDAColumn], at positions: [Int]) throws -> [[M31]] {
+        try CUDAColumnOps.rows(of: columns, at: positions, on: device)
     }
 
-    public func deepQuotients(columns: [[M31]], logSize: Int, quotients: DeepQuotients) throws -> [QM31] {
-        try CUDADeepQuotients.evaluate(columns: columns, logSize: logSize, quotients: quotients, on: device)
+    // MARK: Polynomials
+
+    /// Each batch of equally long columns is gathered into a fresh buffer and transformed there in
+    /// place, so the input columns stay as they were.
+    public func interpolate(_ columns: [CUDAColumn]) throws -> [CUDAColumn] {
+        var result = [CUDAColumn?](repeating: nil, count: columns.count)
+        for (logSize, indices) in batches(columns) {
+            let buffer = try CUDAColumnOps.gather(indices.map { columns[$0] }, on: device)
+            try CUDAFFT.interpolate(buffer: buffer, columnCount: indices.count, logSize: logSize, on: device)
+            for (slot, index) in indices.enumerated() { result[index] = CUDAColumn(buffer: buffer, offset: slot << logSize, logSize: logSize) }
+        }
+        return result.compactMap { $0 }
     }
 
-    public func fold(_ values: [QM31], layer: Int, domainLogSize: Int, alpha: QM31) throws -> [QM31] {
-        try CUDAFold.fold(values, layer: layer, domainLogSize: domainLogSize, alpha: alpha, on: device)
+    public func evaluate(_ polynomials: [CUDAColumn], logSize: Int) throws -> [CUDAColumn] {
+        var result = [CUDAColumn?](repeating: nil, count: polynomials.count)
+        for (coefficientLog, indices) in batches(polynomials) {
+            guard coefficientLog <= logSize else {
+                throw CUDAError.unsupported("evaluating a polynomial of 2^\(coefficientLog) coefficients on a domain of size 2^\(logSize)")
+            }
+            let (coefficients, offset) = try CUDAColumnOps.contiguous(indices.map { polynomials[$0] }, on: device)
+            let output = try device.allocate(UInt32.self, count: indices.count << logSize)
+            try CUDAFFT.evaluate(coefficients: coefficients, coefficientOffset: offset, coefficientLogSize: coefficientLog,
+                                 into: output, columnCount: indices.count, logSize: logSize, on: device)
+            for (slot, index) in indices.enumerated() { result[index] = CUDAColumn(buffer: output, offset: slot << logSize, logSize: logSize) }
+        }
+        return result.compactMap { $0 }
+    }
+
+    public func evaluate(_ polynomials: [CUDAColumn], at point: CirclePoint<QM31>) throws -> [QM31] {
+        try CUDAPointEvaluation.evaluate(polynomials, at: point, on: device)
+    }
+
+    /// The columns' indices grouped by length, in order of first appearance.
+    private func batches(_ columns: [CUDAColumn]) -> [(logSize: Int, indices: [Int])] {
+        var order: [Int] = []
+        var groups: [Int: [Int]] = [:]
+        for (index, column) in columns.enumerated() {
+            if groups[column.logSize] == nil { order.append(column.logSize) }
+            groups[column.logSize, default: []].append(index)
+        }
+        return order.map { ($0, groups[$0] ?? []) }
+    }
+
+    // MARK: Commitments
+
+    public func commit(_ columns: [CUDAColumn]) throws -> CUDACommitment {
+        try CUDACommitment(columns: columns, on: device)
+    }
+
+    public func commitFriLayer(_ values: CUDASecureColumn) throws -> CUDACommitment {
+        try commit(CUDAColumnOps.friPairColumns(values, on: device))
+    }
+
+    // MARK: Composition, quotients, FRI
+
+    public func composition(system: ConstraintSystem, traceOnDomain: [CUDAColumn], logExpansion: Int, alpha: QM31,
+                            publicInterpolant: [[M31]]) throws -> [CUDAColumn] {
+        let size = 1 << (system.logRows + logExpansion)
+        guard traceOnDomain.count == system.columnCount, traceOnDomain.allSatisfy({ $0.count == size }) else {
+            throw CUDAError.unsupported("a trace of \(traceOnDomain.count) columns for a system of \(system.columnCount) columns on \(size) points")
+        }
+        let (trace, offset) = try CUDAColumnOps.contiguous(traceOnDomain, on: device)
+        // The kernel reads the trace from the start of its buffer.
+        let start = offset == 0 ? trace : try CUDAColumnOps.gather(traceOnDomain, on: device)
+        let out = try device.allocate(UInt32.self, count: 4 * size)
+        try CUDAComposition.evaluate(system: system, trace: start, logExpansion: logExpansion, alpha: alpha,
+                                     publicInterpolant: publicInterpolant, into: out, on: device)
+        return try CUDAColumnOps.coordinates(CUDASecureColumn(buffer: out, count: size), on: device)
+    }
+
+    public func deepQuotients(columns: [CUDAColumn], logSize: Int, quotients: DeepQuotients) throws -> CUDASecureColumn {
+        guard columns.allSatisfy({ $0.logSize == logSize }) else {
+            throw CUDAError.unsupported("DEEP quotient columns whose lengths are not 2^\(logSize)")
+        }
+        let out = try device.allocate(UInt32.self, count: 4 << logSize)
+        try CUDADeepQuotients.evaluate(columns: columns.map(\.address), logSize: logSize, quotients: quotients, into: out, on: device)
+        return CUDASecureColumn(buffer: out, count: 1 << logSize)
+    }
+
+    public func fold(_ values: CUDASecureColumn, layer: Int, domainLogSize: Int, alpha: QM31) throws -> CUDASecureColumn {
+        let half = values.count / 2
+        let out = try device.allocate(UInt32.self, count: 4 * max(half, 1))
+        try CUDAFold.fold(values: values.buffer, count: values.count, into: out, layer: layer, domainLogSize: domainLogSize,
+                          alpha: alpha, on: device)
+        return CUDASecureColumn(buffer: out, count: half)
+    }
+
+    public func values(of column: CUDASecureColumn, at positions: [Int]) throws -> [QM31] {
+        guard positions.allSatisfy({ $0 >= 0 && $0 < column.count }) else {
+            throw CUDAError.unsupported("a value position outside \(column.count) values")
+        }
+        let words = try CUDAColumnOps.words(of: column.buffer, at: positions.flatMap { p in (0..<4).map { 4 * p + $0 } }, on: device)
+        return (0..<positions.count).map { i in
+            QM31(M31(canonical: words[4 * i]), M31(canonical: words[4 * i + 1]),
+                 M31(canonical: words[4 * i + 2]), M31(canonical: words[4 * i + 3]))
+        }
+    }
+
+    public func download(secure column: CUDASecureColumn) throws -> [QM31] { try column.download() }
+
+    /// Host QM31 values → the device (for checks that start a chain at a FRI layer).
+    public func upload(secure values: [QM31]) throws -> CUDASecureColumn {
+        CUDASecureColumn(buffer: try device.upload(values.isEmpty ? [0] : values.flatMap { v in (0..<4).map { v.coordinate($0).value } }),
+                         count: values.count)
     }
 
     public func grind(digest: Hash32, bits: Int) throws -> UInt64 {

@@ -20,11 +20,7 @@ enum CUDAComposition {
         let out = try device.allocate(UInt32.self, count: 4 * size)
         try evaluate(system: system, trace: trace, logExpansion: logExpansion, alpha: alpha,
                      publicInterpolant: publicInterpolant, into: out, on: device)
-        let words = try out.read()
-        return (0..<size).map { i in
-            QM31(M31(canonical: words[4 * i]), M31(canonical: words[4 * i + 1]),
-                 M31(canonical: words[4 * i + 2]), M31(canonical: words[4 * i + 3]))
-        }
+        return try CUDASecureColumn(buffer: out, count: size).download()
     }
 
     /// Device entry point: `trace` holds the system's columns back to back, each 2^(logRows +
@@ -66,7 +62,7 @@ enum CUDAComposition {
         let kernel = try device.module(name: generated.kernelName, source: generated.source).kernel(generated.kernelName)
 
         let powers = CompositionLayout.alphaPowers(alpha, count: generated.layout.powerCount)
-        let points = DomainPoints.forDomain(logSize: logSize)
+        let points = try CUDADomainPoints.buffers(logSize: logSize, on: device)
         let publicEval: [UInt32]
         if generated.layout.publicCount > 0 {
             guard publicInterpolant.count == 4, publicInterpolant.allSatisfy({ $0.count == system.rowCount }) else {
@@ -81,7 +77,7 @@ enum CUDAComposition {
         // Empty buffers still get one word, so every pointer argument is a valid allocation.
         func upload(_ words: [UInt32]) throws -> DeviceBuffer<UInt32> { try device.upload(words.isEmpty ? [0] : words) }
         let inputs = [
-            try upload(points.xs.map(\.value)), try upload(points.ys.map(\.value)),
+            points.xs, points.ys,
             try upload(powers.flatMap { $0.coordinates.map(\.value) }), try upload(generated.constants),
             try upload(generated.rowPoints(logRows: system.logRows)), try upload(generated.boundaryValues),
             try upload(publicEval),

@@ -13,22 +13,23 @@ enum CUDADeepQuotients {
         }
         let buffer = try device.upload(columns: columns)
         let out = try device.allocate(UInt32.self, count: 4 * size)
-        try evaluate(columns: buffer, columnCount: columns.count, logSize: logSize, quotients: quotients, into: out, on: device)
-        let words = try out.read()
-        return (0..<size).map { i in
-            QM31(M31(canonical: words[4 * i]), M31(canonical: words[4 * i + 1]),
-                 M31(canonical: words[4 * i + 2]), M31(canonical: words[4 * i + 3]))
+        let addresses = columns.indices.map { buffer.pointer + DevicePointer($0 * size * MemoryLayout<UInt32>.stride) }
+        try withExtendedLifetime(buffer) {
+            try evaluate(columns: addresses, logSize: logSize, quotients: quotients, into: out, on: device)
         }
+        return try CUDASecureColumn(buffer: out, count: size).download()
     }
 
-    /// Device entry point: `columns` holds `columnCount` columns of 2^logSize words back to back;
-    /// `out` receives one QM31 (4 words) per point. Returns when the kernel has run.
-    static func evaluate(columns: DeviceBuffer<UInt32>, columnCount: Int, logSize: Int, quotients: DeepQuotients,
+    /// Device entry point: `columns` are the device addresses of columns of 2^logSize words each
+    /// (anywhere, in any buffers that outlive the call); `out` receives one QM31 (4 words) per point.
+    /// Returns when the kernel has run.
+    static func evaluate(columns: [DevicePointer], logSize: Int, quotients: DeepQuotients,
                          into out: DeviceBuffer<UInt32>, on device: CUDADevice) throws {
         guard logSize >= 1, logSize <= CircleDomain.maxLogSize else { throw CUDAError.unsupported("a DEEP quotient domain of 2^\(logSize) points") }
         let size = 1 << logSize
-        guard columns.count >= columnCount * size, out.count >= 4 * size else {
-            throw CUDAError.unsupported("DEEP quotient buffers too small for \(columnCount) columns of \(size) points")
+        let columnCount = columns.count
+        guard out.count >= 4 * size else {
+            throw CUDAError.unsupported("a DEEP quotient output of \(out.count) words for \(size) points")
         }
         var starts: [UInt32] = [0]
         var indices: [UInt32] = []
@@ -47,16 +48,16 @@ enum CUDADeepQuotients {
             groupData += [group.deltaY.real.value, group.deltaY.imag.value, group.deltaX.real.value, group.deltaX.imag.value,
                           group.gamma.real.value, group.gamma.imag.value]
         }
-        let points = DomainPoints.forDomain(logSize: logSize)
+        let points = try CUDADomainPoints.buffers(logSize: logSize, on: device)
         // Empty lists still get one word, so every pointer argument is a valid allocation.
         func upload(_ words: [UInt32]) throws -> DeviceBuffer<UInt32> { try device.upload(words.isEmpty ? [0] : words) }
-        let inputs = [try upload(points.xs.map(\.value)), try upload(points.ys.map(\.value)), try upload(starts),
-                      try upload(indices), try upload(coefficients), try upload(groupData)]
+        let addresses = try device.upload(columns.isEmpty ? [0] : columns)
+        let inputs = [try upload(starts), try upload(indices), try upload(coefficients), try upload(groupData)]
         let kernel = try device.module(file: "deep_quotients.cu").kernel("deep_quotients")
-        try kernel.launch(threads: size, block: 256, [.buffer(columns)] + inputs.map { .buffer($0) }
+        try kernel.launch(threads: size, block: 256, [.buffer(addresses), .buffer(points.xs), .buffer(points.ys)] + inputs.map { .buffer($0) }
                           + [.buffer(out), .int(logSize), .int(quotients.groups.count)])
         // The uploaded inputs are freed on return; the kernel must have finished with them.
         try device.synchronize()
-        withExtendedLifetime(inputs) {}
+        withExtendedLifetime((inputs, addresses)) {}
     }
 }

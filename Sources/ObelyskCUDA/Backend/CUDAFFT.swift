@@ -166,7 +166,7 @@ public enum CUDAFFT {
     }
 
     /// The columns' indices grouped by length, in order of first appearance; every length must be a power of two.
-    private static func batches(_ columns: [[M31]]) throws -> [(length: Int, indices: [Int])] {
+    static func batches(_ columns: [[M31]]) throws -> [(length: Int, indices: [Int])] {
         var order: [Int] = []
         var groups: [Int: [Int]] = [:]
         for (index, column) in columns.enumerated() {

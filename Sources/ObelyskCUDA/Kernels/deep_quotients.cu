@@ -11,7 +11,7 @@
 #define DEEP_GROUP_WORDS 14
 
 extern "C" __global__ void deep_quotients(
-    const uint32_t* __restrict__ columns,        // columnCount columns of `size` words, back to back
+    const uint64_t* __restrict__ columns,        // the address of each column of `size` words
     const uint32_t* __restrict__ xs, const uint32_t* __restrict__ ys,
     const uint32_t* __restrict__ groupStarts,    // groupCount + 1 offsets into columnIndex / coefficients
     const uint32_t* __restrict__ columnIndex,
@@ -28,7 +28,7 @@ extern "C" __global__ void deep_quotients(
             const uint32_t end = groupStarts[g + 1];
             uint32_t since = 0;
             for (uint32_t j = groupStarts[g]; j < end; j++) {
-                const uint64_t f = columns[(uint64_t)columnIndex[j] * size + p];
+                const uint64_t f = reinterpret_cast<const uint32_t*>(columns[columnIndex[j]])[p];
                 const uint32_t* c = coefficients + 4ull * j;
                 s0 += c[0] * f; s1 += c[1] * f; s2 += c[2] * f; s3 += c[3] * f;
                 // Three products (< 2^62 each) fit on a folded sum (< 2^34).

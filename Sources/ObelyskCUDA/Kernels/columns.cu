@@ -1,0 +1,63 @@
+// Moving values between the layouts the prover's steps use, on the device, so that columns never
+// leave it between steps (Sources/ObelyskCUDA/Backend/CUDAResidentColumns.swift):
+// - column_gather: pieces of columns that may live in different buffers, back to back in one buffer
+//   (the Merkle, FFT and composition kernels read a batch of columns from one base pointer);
+// - gather_rows: the opened rows of a set of columns (query openings);
+// - gather_words: single words anywhere in one buffer (Merkle siblings, FRI witness values);
+// - secure_to_coordinates: QM31 values (4 words each) → their four coordinate columns;
+// - fri_pair_columns: a FRI layer's QM31 values → the 8 columns of its pair leaves (FriLayerLayout).
+#include "m31.cuh"
+
+// Column k of the output (`rows` words at out + k·rows) is a copy of the `rows` words at sources[k].
+// Grid: x over words, y over columns.
+extern "C" __global__ void column_gather(const uint64_t* __restrict__ sources, uint32_t rows, uint32_t* __restrict__ out) {
+    const uint32_t k = blockIdx.y;
+    const uint32_t* source = reinterpret_cast<const uint32_t*>(sources[k]);
+    uint32_t* target = out + (uint64_t)k * rows;
+    for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < rows; i += gridDim.x * blockDim.x) target[i] = source[i];
+}
+
+// out[p·columnCount + c] = column c at positions[p]; columns[c] is the address of column c.
+extern "C" __global__ void gather_rows(const uint64_t* __restrict__ columns, uint32_t columnCount,
+                                       const uint32_t* __restrict__ positions, uint32_t positionCount,
+                                       uint32_t* __restrict__ out) {
+    const uint64_t t = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (t >= (uint64_t)positionCount * columnCount) return;
+    const uint32_t p = (uint32_t)(t / columnCount), c = (uint32_t)(t % columnCount);
+    out[t] = reinterpret_cast<const uint32_t*>(columns[c])[positions[p]];
+}
+
+// out[i] = source[indices[i]].
+extern "C" __global__ void gather_words(const uint32_t* __restrict__ source, const uint64_t* __restrict__ indices,
+                                        uint32_t count, uint32_t* __restrict__ out) {
+    const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < count) out[i] = source[indices[i]];
+}
+
+// values: n QM31 values, 4 words each → out: coordinate q of value i at q·n + i.
+extern "C" __global__ void secure_to_coordinates(const uint32_t* __restrict__ values, uint32_t n, uint32_t* __restrict__ out) {
+    const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    const uint4 v = *reinterpret_cast<const uint4*>(values + 4ull * i);
+    out[i] = v.x;
+    out[(uint64_t)n + i] = v.y;
+    out[2ull * n + i] = v.z;
+    out[3ull * n + i] = v.w;
+}
+
+// values: 2·half QM31 values → 8 columns of `half` words: column c, row h = coordinate c % 4 of
+// value 2h + c / 4, i.e. word 8h + c of the values (the pair (v[2h], v[2h+1]) is one leaf).
+extern "C" __global__ void fri_pair_columns(const uint32_t* __restrict__ values, uint32_t half, uint32_t* __restrict__ out) {
+    const uint32_t h = blockIdx.x * blockDim.x + threadIdx.x;
+    if (h >= half) return;
+    const uint4 a = *reinterpret_cast<const uint4*>(values + 8ull * h);
+    const uint4 b = *reinterpret_cast<const uint4*>(values + 8ull * h + 4);
+    out[h] = a.x;
+    out[(uint64_t)half + h] = a.y;
+    out[2ull * half + h] = a.z;
+    out[3ull * half + h] = a.w;
+    out[4ull * half + h] = b.x;
+    out[5ull * half + h] = b.y;
+    out[6ull * half + h] = b.z;
+    out[7ull * half + h] = b.w;
+}
