@@ -23,7 +23,8 @@ nvidia-smi --query-gpu=name,uuid,driver_version,memory.total,clocks.max.sm,clock
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
 ls -l "$binary" || exit 2
 
-export OBELYSK_CUDA_KERNELS="$PWD/Sources/ObelyskCUDA/Kernels"
+# The kernel sources of the checkout, unless the caller points at the ones the binary was built with.
+export OBELYSK_CUDA_KERNELS="${OBELYSK_CUDA_KERNELS:-$PWD/Sources/ObelyskCUDA/Kernels}"
 export OBELYSK_CUDA_CACHE="${OBELYSK_CUDA_CACHE:-/tmp/obelysk-cuda-cache}"
 "$binary" gpu-check --json "$out/gpu-check.json" "$@" 2>&1 | tee "$out/gpu-check.log"
 exit "${PIPESTATUS[0]}"

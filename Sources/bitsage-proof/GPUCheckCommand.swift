@@ -118,6 +118,18 @@ struct GPUCheckCommand: ParsableCommand {
             say("timed       Merkle 2^\(log) × 8: \(Measurement.format(milliseconds: r.commitMs))")
         }
 
+        // Host-to-device upload of a 2^24 × 8 trace: straight from the arrays, and through pinned staging.
+        if withinBudget("upload") {
+            let columns = (0..<8).map { c in [M31](repeating: M31(canonical: UInt32(c + 1)), count: 1 << 24) }
+            let bytes = Double(8 * 4 << 24)
+            for staged in [false, true] {
+                let ms = try Measurement.median(runs: max(runs, 3)) { _ = try device.upload(columns: columns, staged: staged) } * 1000
+                let name = "upload 2^24 × 8 from host, \(staged ? "pinned staging" : "pageable")"
+                report.kernels.append(.init(name: name, ms: ms, gbPerSecond: bytes / ms / 1e6, copyGBPerSecond: nil))
+                say("timed       \(name): \(Measurement.format(milliseconds: ms))")
+            }
+        }
+
         // (c) Whole proofs, GPU then all CPU cores.
         let config = try ProofConfig.forSecurity(bits: 96)
         for log in try ints(proofSizes) where withinBudget("fibonacci 2^\(log)") {

@@ -25,6 +25,34 @@ struct CUDAResidentColumnsTests {
         #expect(throws: CUDAError.self) { try backend.split(resident[3], parts: 32) }
     }
 
+    /// 3 × 2^21 words (24 MiB) is above the staging threshold, so this goes through pinned memory.
+    @Test("a large upload through pinned staging keeps every word")
+    func stagedUpload() throws {
+        let device = try CUDATestSupport.device()
+        let host = Self.columns(3, logSize: 21, seed: 13)
+        #expect(3 << 21 * 4 >= PinnedStaging.minimumBytes)
+        let staged = try device.upload(columns: host, staged: true)
+        let direct = try device.upload(columns: host, staged: false)
+        let expected = host.flatMap { $0.map(\.value) }
+        #expect(try staged.read() == expected)
+        #expect(try direct.read() == expected)
+    }
+
+    @Test("trace columns go to storage order as on the CPU", arguments: [0, 1, 3, 10])
+    func uploadTrace(logSize: Int) throws {
+        let backend = CUDABackend(device: try CUDATestSupport.device())
+        let rows = Self.columns(3, logSize: logSize, seed: 12)
+        #expect(try backend.download(backend.uploadTrace(rows)) == cpu.uploadTrace(rows))
+        let naive = logSize == 0 ? rows : rows.map { column in
+            let domain = CircleDomain(logSize: logSize)
+            var stored = column
+            for r in 0..<column.count { stored[domain.storagePosition(ofRow: r)] = column[r] }
+            return stored
+        }
+        #expect(cpu.uploadTrace(rows) == naive)
+        #expect(throws: CUDAError.self) { try backend.uploadTrace([[1, 2, 3]]) }
+    }
+
     /// Sizes below and above the low table (2^12), so both the single-block and the split weights run.
     @Test("point evaluation equals PointEvaluation", arguments: [0, 1, 5, 12, 13, 15])
     func pointEvaluation(logSize: Int) throws {

@@ -8,6 +8,19 @@ public struct CPUBackend: ProverBackend {
     public func download(_ columns: [[M31]]) -> [[M31]] { columns }
     public func count(of column: [M31]) -> Int { column.count }
 
+    public func uploadTrace(_ rows: [[M31]]) -> [[M31]] {
+        guard let count = rows.first?.count, count > 1 else { return rows }   // one row is its own storage order
+        let domain = CircleDomain(logSize: count.trailingZeroBitCount)
+        let positions = parallelMap(count) { domain.storagePosition(ofRow: $0) }
+        return parallelMap(rows.count, minChunk: 1) { c in
+            let column = rows[c]
+            return [M31](unsafeUninitializedCapacity: column.count) { stored, initialized in
+                for (r, v) in column.enumerated() { stored[positions[r]] = v }   // a permutation: every slot written
+                initialized = column.count
+            }
+        }
+    }
+
     public func split(_ column: [M31], parts: Int) -> [[M31]] {
         let size = column.count / parts
         return (0..<parts).map { Array(column[($0 * size)..<(($0 + 1) * size)]) }

@@ -19,6 +19,9 @@ public protocol ProverBackend: Sendable {
 
     /// Host columns → the backend's columns.
     func upload(_ columns: [[M31]]) throws -> [Column]
+    /// Trace columns in row order (one power-of-two length) → the backend's columns in storage order
+    /// on the trace domain (`CircleDomain.storagePosition(ofRow:)`), the order `interpolate` expects.
+    func uploadTrace(_ rows: [[M31]]) throws -> [Column]
     /// The backend's columns → host columns.
     func download(_ columns: [Column]) throws -> [[M31]]
     /// A column's length, a power of two.

@@ -94,8 +94,6 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
             }
         }
         let n = system.logRows
-        if checked { try checkConstraints(system: system, trace: trace) }
-
         var clock = ContinuousClock.now
         func lap(_ name: String) {
             let now = ContinuousClock.now
@@ -111,23 +109,14 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         var channel = Transcript.begin(config: config, statement: statement, system: system)
 
         // 1. Trace: rows → storage order on the trace domain → coefficients → commitment domain.
-        let traceDomain = CircleDomain(logSize: n)
-        let positions = (0..<system.rowCount).map { traceDomain.storagePosition(ofRow: $0) }
-        func toStorageOrder(_ columns: [[M31]]) -> [[M31]] {
-            parallelMap(columns.count, minChunk: 1) { c in
-                let column = columns[c]
-                return [M31](unsafeUninitializedCapacity: column.count) { stored, initialized in
-                    for (r, v) in column.enumerated() { stored[positions[r]] = v }   // a permutation: every slot written
-                    initialized = column.count
-                }
-            }
-        }
         // Salt columns (zero knowledge only): random words in every leaf, committed and opened but
         // read by no constraint or quotient, so that unopened leaves' hashes hide their rows.
         func salt() throws -> [Backend.Column] {
             zeroKnowledge ? try backend.upload((0..<ZeroKnowledge.saltColumns).map { _ in randomness.m31s(1 << commitLog) }) : []
         }
-        let mainCoefficients = try backend.interpolate(backend.upload(toStorageOrder(trace)))
+        let mainStored = try backend.uploadTrace(trace)
+        lap("trace upload")
+        let mainCoefficients = try backend.interpolate(mainStored)
         let mainCommitted = try backend.evaluate(mainCoefficients, logSize: commitLog)
         let mainSalt = try salt()
         let traceTree = try backend.commit(mainCommitted + mainSalt)
@@ -141,13 +130,26 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         var traceCoefficients = mainCoefficients
         var traceCommitted = mainCommitted
         var interactionTree: Backend.Commitment?
+        // An honest prover never emits a proof of a false statement. The trace is checked
+        // algebraically as the proof is made: the composition polynomial's parts must agree with the
+        // constraints at the out-of-domain point, and FRI must fold to a constant. A trace that
+        // breaks any constraint (transition, boundary, public column, LogUp) fails the first check
+        // except with probability below 2^-90 (its degree over |QM31| ≈ 2^124), and then the
+        // row-by-row check below runs to name the constraint and row. Checking every row up front
+        // instead cost more than all the rest of a GPU proof.
+        var interactionRows: [[M31]] = []
+        func refuse(_ failure: String) throws -> Never {
+            try checkConstraints(system: system, trace: trace)
+            if !interactionRows.isEmpty { try checkConstraints(system: active, trace: trace + interactionRows) }
+            throw ProverError.internalInconsistency(failure)
+        }
         if !system.lookups.isEmpty {
             let challenges = LogUp.drawChallenges(&channel, count: system.lookups.count)
             var interaction = try LogUp.interactionTrace(system.lookups, challenges: challenges, trace: trace, logRows: n, checked: checked)
             if let tamperInteraction { interaction = tamperInteraction(interaction) }
             active = try system.withInteraction(challenges)
-            if checked { try checkConstraints(system: active, trace: trace + interaction) }
-            let interactionCoefficients = try backend.interpolate(backend.upload(toStorageOrder(interaction)))
+            interactionRows = interaction
+            let interactionCoefficients = try backend.interpolate(backend.uploadTrace(interaction))
             let interactionCommitted = try backend.evaluate(interactionCoefficients, logSize: commitLog)
             let tree = try backend.commit(interactionCommitted)
             channel.mix(root: tree.root)
@@ -210,7 +212,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
             let reassembled = zeroKnowledge ? HidingComposition.recombine(partSamples, at: oods, logRows: n, logExpansion: s)
                 : CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s)
             guard expected == reassembled else {
-                throw ProverError.internalInconsistency("composition polynomial disagrees with the constraints at the sample point")
+                try refuse("composition polynomial disagrees with the constraints at the sample point")
             }
         }
         let sampledValues = traceSamples + partSamples
@@ -239,7 +241,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let lastLayer = try backend.download(secure: current)
         let lastValue = lastLayer[0]
         if checked && lastLayer.contains(where: { $0 != lastValue }) {
-            throw ProverError.internalInconsistency("FRI did not fold to a constant: the quotient is not of low degree")
+            try refuse("FRI did not fold to a constant: the quotient is not of low degree")
         }
         channel.mix(felts: [lastValue])
         lap("FRI commit")

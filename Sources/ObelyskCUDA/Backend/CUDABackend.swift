@@ -30,6 +30,24 @@ public struct CUDABackend: ProverBackend {
         return result.compactMap { $0 }
     }
 
+    /// The rows go up as they are and are permuted into storage order on the device.
+    public func uploadTrace(_ rows: [[M31]]) throws -> [CUDAColumn] {
+        guard let length = rows.first?.count else { return [] }
+        guard length > 0, length & (length - 1) == 0, rows.allSatisfy({ $0.count == length }) else {
+            throw CUDAError.unsupported("trace columns of different or non-power-of-two lengths")
+        }
+        guard rows.count <= CUDAFFT.maxGridColumns else { throw CUDAError.unsupported("a trace of \(rows.count) columns") }
+        let logSize = length.trailingZeroBitCount
+        let staged = try device.upload(columns: rows)
+        let out = try device.allocate(UInt32.self, count: rows.count << logSize)
+        let block = 256, blocks = min((length + block - 1) / block, 4096)
+        try device.module(file: "columns.cu").kernel("rows_to_storage").launch(
+            grid: (blocks, rows.count, 1), block: (block, 1, 1), [.buffer(staged), .int(logSize), .buffer(out)])
+        try device.synchronize()          // before `staged` is freed
+        withExtendedLifetime(staged) {}
+        return CUDAColumn.batch(out, count: rows.count, logSize: logSize)
+    }
+
     public func download(_ columns: [CUDAColumn]) throws -> [[M31]] {
         try columns.map { try $0.download() }
     }

@@ -63,29 +63,34 @@ enum CUDAComposition {
 
         let powers = CompositionLayout.alphaPowers(alpha, count: generated.layout.powerCount)
         let points = try CUDADomainPoints.buffers(logSize: logSize, on: device)
-        let publicEval: [UInt32]
+        // Empty buffers still get one word, so every pointer argument is a valid allocation.
+        func upload(_ words: [UInt32]) throws -> DeviceBuffer<UInt32> { try device.upload(words.isEmpty ? [0] : words) }
+        let publicOnDomain: DeviceBuffer<UInt32>
+        var publicCoefficients: DeviceBuffer<UInt32>?      // kept with the inputs until the kernels have run
         if generated.layout.publicCount > 0 {
             guard publicInterpolant.count == 4, publicInterpolant.allSatisfy({ $0.count == system.rowCount }) else {
                 throw CUDAError.unsupported("a public interpolant of \(publicInterpolant.count) coordinates for \(system.rowCount) rows")
             }
-            // The combined interpolant's four coordinates on the domain, coordinate-major.
-            // TODO: evaluate on the device with the FFT kernels once they land.
-            publicEval = publicInterpolant.flatMap { CircleFFT.evaluate($0, logSize: logSize).map(\.value) }
+            // The combined interpolant's four coordinates evaluated on the domain by the device's FFT, coordinate-major.
+            publicOnDomain = try device.allocate(UInt32.self, count: 4 * size)
+            let coefficients = try device.upload(columns: publicInterpolant)
+            try CUDAFFT.evaluate(coefficients: coefficients, coefficientLogSize: system.logRows,
+                                 into: publicOnDomain, columnCount: 4, logSize: logSize, on: device)
+            publicCoefficients = coefficients
         } else {
-            publicEval = [0]
+            publicOnDomain = try upload([0])
         }
-        // Empty buffers still get one word, so every pointer argument is a valid allocation.
-        func upload(_ words: [UInt32]) throws -> DeviceBuffer<UInt32> { try device.upload(words.isEmpty ? [0] : words) }
         let inputs = [
             points.xs, points.ys,
             try upload(powers.flatMap { $0.coordinates.map(\.value) }), try upload(generated.constants),
             try upload(generated.rowPoints(logRows: system.logRows)), try upload(generated.boundaryValues),
-            try upload(publicEval),
+            publicOnDomain,
         ]
+        let kept = inputs + (publicCoefficients.map { [$0] } ?? [])
         var arguments: [KernelArgument] = [.buffer(trace)]
         arguments += inputs.map { .buffer($0) }
         arguments += [.buffer(out), .int(logSize), .int(logExpansion)]
-        return Launch(kernel: kernel, arguments: arguments, size: size, inputs: inputs)
+        return Launch(kernel: kernel, arguments: arguments, size: size, inputs: kept)
     }
 
     /// Generating the source of a large AIR (Poseidon2's thousands of SSA values) costs tens of

@@ -163,15 +163,30 @@ public final class CUDADevice: @unchecked Sendable {
 
     // MARK: Memory
 
-    /// Uninitialised device memory for `count` elements.
+    /// Uninitialised device memory for `count` elements: a block from the pool (`DeviceMemoryPool`)
+    /// when one of its size class is free, else new memory from the driver; when the driver is out of
+    /// memory, the pool's blocks go back to it and the allocation is tried once more.
     public func allocate<T: BitwiseCopyable>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
-        try withContext {
+        guard count >= 0, count <= Int.max / MemoryLayout<T>.stride else { throw CUDAError.unsupported("an allocation of \(count) elements") }
+        let size = DeviceMemoryPool.sizeClass(count * MemoryLayout<T>.stride)
+        return try withContext {
+            if let pointer = pool.take(size) { return DeviceBuffer(device: self, pointer: pointer, count: count) }
             var pointer: DevicePointer = 0
-            try driver.check(driver.cuMemAlloc(&pointer, max(1, count) * MemoryLayout<T>.stride),
-                             "cuMemAlloc(\(count * MemoryLayout<T>.stride) bytes)")
+            var result = driver.cuMemAlloc(&pointer, size)
+            if result == DeviceMemoryPool.outOfMemory && pool.pooledBytes > 0 {
+                for block in pool.drain() { _ = driver.cuMemFree(block) }
+                result = driver.cuMemAlloc(&pointer, size)
+            }
+            try driver.check(result, "cuMemAlloc(\(size) bytes)")
             return DeviceBuffer(device: self, pointer: pointer, count: count)
         }
     }
+
+    /// Freed buffers' memory, kept for reuse.
+    private var pool = DeviceMemoryPool()
+
+    /// Bytes held for reuse (for reports).
+    public var pooledBytes: Int { (try? withContext { pool.pooledBytes }) ?? 0 }
 
     /// A device copy of `values`.
     public func upload<T: BitwiseCopyable>(_ values: [T]) throws -> DeviceBuffer<T> {
@@ -181,10 +196,18 @@ public final class CUDADevice: @unchecked Sendable {
     }
 
     /// Equally long columns back to back in one device buffer (column c at c · rows words), each
-    /// copied straight from its array: no host-side flattening of what may be hundreds of megabytes.
-    public func upload(columns: [[M31]]) throws -> DeviceBuffer<UInt32> {
+    /// copied from its array: no host-side flattening of what may be hundreds of megabytes. Large
+    /// uploads go through pinned staging memory (`uploadStaged`) unless `staged` is false.
+    public func upload(columns: [[M31]], staged: Bool = true) throws -> DeviceBuffer<UInt32> {
         let rows = columns.first?.count ?? 0
+        guard columns.allSatisfy({ $0.count == rows }) else {
+            throw CUDAError.unsupported("columns of different lengths")
+        }
         let buffer = try allocate(UInt32.self, count: columns.count * rows)
+        if staged && columns.count * rows * MemoryLayout<UInt32>.stride >= PinnedStaging.minimumBytes {
+            try uploadStaged(columns: columns, into: buffer)
+            return buffer
+        }
         try withContext {
             for (c, column) in columns.enumerated() {
                 try column.withUnsafeBytes { bytes in
@@ -201,8 +224,21 @@ public final class CUDADevice: @unchecked Sendable {
         return buffer
     }
 
-    func free(_ pointer: DevicePointer) {
-        _ = try? withContext { _ = driver.cuMemFree(pointer) }
+    /// The pinned host buffer large uploads are staged through, made at first use and kept.
+    private var staging: PinnedStaging?
+
+    func pinnedStaging() throws -> PinnedStaging {
+        try withContext {
+            if let staging { return staging }
+            let made = try PinnedStaging(device: self)
+            staging = made
+            return made
+        }
+    }
+
+    /// A buffer's memory goes back to the pool (`allocate`).
+    func release(_ pointer: DevicePointer, bytes: Int) {
+        _ = try? withContext { pool.give(pointer, size: DeviceMemoryPool.sizeClass(bytes)) }
     }
 
     // MARK: Timing
@@ -319,7 +355,7 @@ public final class DeviceBuffer<T: BitwiseCopyable>: @unchecked Sendable {
         self.count = count
     }
 
-    deinit { device.free(pointer) }
+    deinit { device.release(pointer, bytes: byteCount) }
 
     public var byteCount: Int { count * MemoryLayout<T>.stride }
 

@@ -61,3 +61,17 @@ extern "C" __global__ void fri_pair_columns(const uint32_t* __restrict__ values,
     out[6ull * half + h] = b.z;
     out[7ull * half + h] = b.w;
 }
+
+// Trace columns in row order → storage order on the trace domain of 2^logSize points
+// (CircleDomain.storagePosition(ofRow:)): row r is point r/2 of the half coset when r is even and
+// the conjugate of point (size-1-r)/2 when odd, stored at the bit reversal of its natural index.
+// Grid: x over rows, y over columns (`columns` back to back, in and out).
+extern "C" __global__ void rows_to_storage(const uint32_t* __restrict__ rows, uint32_t logSize, uint32_t* __restrict__ out) {
+    const uint32_t size = 1u << logSize;
+    const uint64_t base = (uint64_t)blockIdx.y * size;
+    for (uint32_t r = blockIdx.x * blockDim.x + threadIdx.x; r < size; r += gridDim.x * blockDim.x) {
+        const uint32_t natural = (r & 1) == 0 ? r >> 1 : (size >> 1) + ((size - 1 - r) >> 1);
+        const uint32_t position = logSize == 0 ? 0 : __brev(natural) >> (32 - logSize);
+        out[base + position] = rows[base + r];
+    }
+}
