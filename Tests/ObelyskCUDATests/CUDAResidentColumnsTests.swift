@@ -25,12 +25,13 @@ struct CUDAResidentColumnsTests {
         #expect(throws: CUDAError.self) { try backend.split(resident[3], parts: 32) }
     }
 
-    /// 3 × 2^21 words (24 MiB) is above the staging threshold, so this goes through pinned memory.
-    @Test("a large upload through pinned staging keeps every word")
-    func stagedUpload() throws {
+    /// Both sizes are above the staging threshold, so they go through pinned memory: three columns of
+    /// 8 MiB (one chunk each, alternating halves of the staging buffer) and one of 64 MiB (two chunks).
+    @Test("a large upload through pinned staging keeps every word", arguments: [(3, 21), (1, 24)])
+    func stagedUpload(count: Int, logSize: Int) throws {
         let device = try CUDATestSupport.device()
-        let host = Self.columns(3, logSize: 21, seed: 13)
-        #expect(3 << 21 * 4 >= PinnedStaging.minimumBytes)
+        let host = Self.columns(count, logSize: logSize, seed: 13)
+        #expect((count << logSize) * 4 >= PinnedStaging.minimumBytes)
         let staged = try device.upload(columns: host, staged: true)
         let direct = try device.upload(columns: host, staged: false)
         let expected = host.flatMap { $0.map(\.value) }

@@ -47,22 +47,25 @@ public final class CUDACommitment: ColumnCommitment, @unchecked Sendable {
             return tree.decommit(positions: positions)
         case let .device(columns, nodes, logRows):
             let siblings = MerkleTree.siblingNodes(positions: positions, logRows: logRows)
-            // Rows for the siblings of layers 0 and 1, and 8 words per stored sibling.
+            // One gather for everything: each row the siblings of layers 0 and 1 are hashed from
+            // (every column's word), then 8 words per stored sibling.
             var rowIndices = Set<Int>()
-            var wordIndices: [Int] = []
-            for (layer, index) in siblings {
-                switch layer {
-                case 0: rowIndices.insert(index)
-                case 1: rowIndices.insert(2 * index); rowIndices.insert(2 * index + 1)
-                default:
-                    let size = (1 << logRows) >> layer, start = MerkleTree.layerOffset(layer, logRows: logRows) + index
-                    for w in 0..<8 { wordIndices.append(start + w * size) }
-                }
+            for (layer, index) in siblings where layer < 2 {
+                if layer == 0 { rowIndices.insert(index) } else { rowIndices.insert(2 * index); rowIndices.insert(2 * index + 1) }
             }
             let sortedRows = rowIndices.sorted()
-            let rows = try CUDAColumnOps.rows(of: columns, at: sortedRows, on: device)
-            let leafOf = Dictionary(uniqueKeysWithValues: zip(sortedRows, rows.map { Blake2s.hashLeaf($0) }))
-            let words = try CUDAColumnOps.words(of: nodes, at: wordIndices, on: device)
+            let word = DevicePointer(MemoryLayout<UInt32>.stride)
+            var addresses = sortedRows.flatMap { row in columns.map { $0.address + DevicePointer(row) * word } }
+            for (layer, index) in siblings where layer >= 2 {
+                let size = (1 << logRows) >> layer, start = MerkleTree.layerOffset(layer, logRows: logRows) + index
+                for w in 0..<8 { addresses.append(nodes.pointer + DevicePointer(start + w * size) * word) }
+            }
+            let gathered = try withExtendedLifetime((columns, nodes)) { try CUDAColumnOps.words(at: addresses, on: device) }
+            let width = columns.count
+            let leafOf = Dictionary(uniqueKeysWithValues: sortedRows.enumerated().map { k, row in
+                (row, Blake2s.hashLeaf(gathered[(k * width)..<((k + 1) * width)].map { M31(canonical: $0) }))
+            })
+            let words = Array(gathered[(sortedRows.count * width)...])
             var next = 0
             return MerkleDecommitment(siblings: siblings.map { layer, index in
                 switch layer {

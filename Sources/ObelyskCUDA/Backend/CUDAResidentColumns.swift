@@ -110,6 +110,20 @@ enum CUDAColumnOps {
         return words
     }
 
+    /// The words at device `addresses` (4-byte aligned, inside live buffers), in one launch and one download.
+    static func words(at addresses: [DevicePointer], on device: CUDADevice) throws -> [UInt32] {
+        if addresses.isEmpty { return [] }
+        guard addresses.count < Int(UInt32.max) else { throw CUDAError.unsupported("gathering \(addresses.count) words") }
+        let table = try device.upload(addresses)
+        let out = try device.allocate(UInt32.self, count: addresses.count)
+        try device.module(file: "columns.cu").kernel("gather_addresses").launch(threads: addresses.count, block: block, [
+            .buffer(table), .int(addresses.count), .buffer(out),
+        ])
+        let words = try out.read()
+        withExtendedLifetime(table) {}
+        return words
+    }
+
     /// QM31 values → their four coordinate columns (one buffer).
     static func coordinates(_ values: CUDASecureColumn, on device: CUDADevice) throws -> [CUDAColumn] {
         let n = values.count

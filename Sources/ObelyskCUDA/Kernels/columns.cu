@@ -3,7 +3,8 @@
 // - column_gather: pieces of columns that may live in different buffers, back to back in one buffer
 //   (the Merkle, FFT and composition kernels read a batch of columns from one base pointer);
 // - gather_rows: the opened rows of a set of columns (query openings);
-// - gather_words: single words anywhere in one buffer (Merkle siblings, FRI witness values);
+// - gather_words: single words anywhere in one buffer (FRI witness values);
+// - gather_addresses: single words anywhere in device memory (a decommitment's rows and siblings);
 // - secure_to_coordinates: QM31 values (4 words each) → their four coordinate columns;
 // - fri_pair_columns: a FRI layer's QM31 values → the 8 columns of its pair leaves (FriLayerLayout).
 #include "m31.cuh"
@@ -74,4 +75,10 @@ extern "C" __global__ void rows_to_storage(const uint32_t* __restrict__ rows, ui
         const uint32_t position = logSize == 0 ? 0 : __brev(natural) >> (32 - logSize);
         out[base + position] = rows[base + r];
     }
+}
+
+// out[i] = the word at device address addresses[i] (words of several buffers in one download).
+extern "C" __global__ void gather_addresses(const uint64_t* __restrict__ addresses, uint32_t count, uint32_t* __restrict__ out) {
+    const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < count) out[i] = *reinterpret_cast<const uint32_t*>(addresses[i]);
 }
