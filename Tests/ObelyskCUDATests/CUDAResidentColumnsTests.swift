@@ -25,9 +25,10 @@ struct CUDAResidentColumnsTests {
         #expect(throws: CUDAError.self) { try backend.split(resident[3], parts: 32) }
     }
 
-    /// Both sizes are above the staging threshold, so they go through pinned memory: three columns of
-    /// 8 MiB (one chunk each, alternating halves of the staging buffer) and one of 64 MiB (two chunks).
-    @Test("a large upload through pinned staging keeps every word", arguments: [(3, 21), (1, 24)])
+    /// Every size is above the staging threshold, so it goes through pinned memory in chunks of
+    /// 32 MiB cut across column boundaries: three columns of 8 MiB (one chunk), one of 64 MiB (two),
+    /// forty of 1 MiB (two, the second starting inside column 32).
+    @Test("a large upload through pinned staging keeps every word", arguments: [(3, 21), (1, 24), (40, 18)])
     func stagedUpload(count: Int, logSize: Int) throws {
         let device = try CUDATestSupport.device()
         let host = Self.columns(count, logSize: logSize, seed: 13)

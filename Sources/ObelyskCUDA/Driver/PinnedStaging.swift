@@ -29,42 +29,46 @@ private struct StagingTarget: @unchecked Sendable { let base: UnsafeMutableRawPo
 private struct StagingSources: @unchecked Sendable { let bases: [UnsafeRawPointer] }
 
 extension CUDADevice {
-    /// Copies equally long columns to `buffer` back to back in chunks of half the staging buffer,
-    /// pipelined: while one chunk goes to the device (a synchronous DMA on this thread), every other
-    /// core copies the next chunk into the other half, so the upload takes about as long as the
-    /// slower of the two rather than their sum.
+    /// Copies equally long columns to `buffer` back to back. The columns are one byte stream on the
+    /// device, so the stream is cut into chunks of half the staging buffer whatever the column
+    /// boundaries (many small columns share a chunk), and the chunks are pipelined: while one goes
+    /// to the device (a synchronous DMA on this thread), every other core copies the next into the
+    /// other half, so the upload takes about as long as the slower of the two, not their sum.
     func uploadStaged(columns: [[M31]], into buffer: DeviceBuffer<UInt32>) throws {
         let staging = try pinnedStaging()
         let columnBytes = (columns.first?.count ?? 0) * MemoryLayout<UInt32>.stride
-        guard columns.count * columnBytes <= buffer.byteCount else {
-            throw CUDAError.unsupported("a staged upload of \(columns.count * columnBytes) bytes into \(buffer.byteCount)")
+        let total = columns.count * columnBytes
+        guard total <= buffer.byteCount else {
+            throw CUDAError.unsupported("a staged upload of \(total) bytes into \(buffer.byteCount)")
         }
+        if total == 0 { return }
         let half = PinnedStaging.bytes / 2
-        // The chunks in order: (column, byte offset in it, bytes).
-        let chunks: [(column: Int, offset: Int, bytes: Int)] = columns.indices.flatMap { c in
-            Swift.stride(from: 0, to: columnBytes, by: half).map { (c, $0, min(half, columnBytes - $0)) }
-        }
+        let chunks = Array(Swift.stride(from: 0, to: total, by: half))
         try withPinnedBases(columns) { sources in
+            /// Stream bytes [start, start + count) into the staging half of chunk k, on all cores.
             @Sendable func stage(_ k: Int) {
-                let chunk = chunks[k]
+                let first = chunks[k], count = min(half, total - first)
                 let target = StagingTarget(base: staging.base + (k % 2) * half)
-                let source = sources.bases[chunk.column] + chunk.offset
-                let from = StagingSources(bases: [source])
-                parallelChunks(count: chunk.bytes, minChunk: 1 << 20, alignment: 64) { start, end in
-                    (target.base + start).copyMemory(from: from.bases[0] + start, byteCount: end - start)
+                parallelChunks(count: count, minChunk: 1 << 20, alignment: 64) { from, to in
+                    var position = from
+                    while position < to {
+                        let flat = first + position
+                        let column = flat / columnBytes, within = flat % columnBytes
+                        let n = min(to - position, columnBytes - within)
+                        (target.base + position).copyMemory(from: sources.bases[column] + within, byteCount: n)
+                        position += n
+                    }
                 }
             }
-            if chunks.isEmpty { return }
             stage(0)
             try withContext {
                 for k in chunks.indices {
                     let next = DispatchGroup()
                     if k + 1 < chunks.count { DispatchQueue.global().async(group: next) { stage(k + 1) } }
-                    let chunk = chunks[k]
-                    let destination = buffer.pointer + DevicePointer(chunk.column * columnBytes + chunk.offset)
-                    let result = driver.cuMemcpyHtoD(destination, staging.base + (k % 2) * half, chunk.bytes)
+                    let count = min(half, total - chunks[k])
+                    let result = driver.cuMemcpyHtoD(buffer.pointer + DevicePointer(chunks[k]), staging.base + (k % 2) * half, count)
                     next.wait()                 // the other half is not reused before its copy is done
-                    try driver.check(result, "cuMemcpyHtoD(\(chunk.bytes) bytes, pinned)")
+                    try driver.check(result, "cuMemcpyHtoD(\(count) bytes, pinned)")
                 }
             }
         }
