@@ -12,10 +12,11 @@ public enum CompositionPolynomial {
     static func excludedRows(maxOffset: Int, rows: Int) -> [Int] { (0..<maxOffset).map { rows - 1 - $0 } }
 
     /// Q at a secure point from the mask values there (the verifier's side). The prover, which has
-    /// already computed the public columns' combined interpolant, passes it; the verifier computes
-    /// it here from the public values (nil).
+    /// already computed the public columns' combined interpolant, passes it, or directly its value at
+    /// the point (`publicValue`); the verifier computes it here from the public values (both nil).
     public static func evaluate(system: ConstraintSystem, at point: CirclePoint<QM31>,
-                                mask: [MaskItem: QM31], alpha: QM31, publicInterpolant: [[M31]]? = nil) throws -> QM31 {
+                                mask: [MaskItem: QM31], alpha: QM31, publicInterpolant: [[M31]]? = nil,
+                                publicValue: QM31? = nil) throws -> QM31 {
         let n = system.rowCount
         let trace = CircleDomain(logSize: system.logRows)
         let z = Vanishing.traceDomain(x: point.x, logRows: system.logRows)
@@ -53,7 +54,7 @@ public enum CompositionPolynomial {
                 expressions = expressions + coefficient * e
                 coefficient = coefficient * alpha
             }
-            let interpolant = PublicColumns.combinedValue(
+            let interpolant = publicValue ?? PublicColumns.combinedValue(
                 coefficients: publicInterpolant ?? PublicColumns.combinedInterpolant(system: system, alpha: alpha), at: point)
             var term = (expressions - interpolant) * zInverse
             for r in excludedRows(maxOffset: system.publicColumnExclusions, rows: n) {

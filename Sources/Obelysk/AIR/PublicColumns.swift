@@ -67,9 +67,16 @@ package enum PublicColumns {
     /// The combined interpolant (its `combinedInterpolant` coefficients) at a secure point.
     static func combinedValue(coefficients: [[M31]], at point: CirclePoint<QM31>) -> QM31 {
         guard coefficients.count == 4 else { return .zero }
+        return combine(coordinateValues: coefficients.map { CircleFFT.evaluateAtPoint($0, point) })
+    }
+
+    /// The combined interpolant's value from its four coordinate polynomials' values at a point
+    /// (which a prover backend computes in bulk: `ProverBackend.evaluate(_:at:)`).
+    static func combine(coordinateValues values: [QM31]) -> QM31 {
+        guard values.count == 4 else { return .zero }
         let basis = [QM31.one, QM31(.zero, .one, .zero, .zero), QM31(.zero, .zero, .one, .zero), QM31(.zero, .zero, .zero, .one)]
         var total = QM31.zero
-        for q in 0..<4 { total = total + CircleFFT.evaluateAtPoint(coefficients[q], point) * basis[q] }
+        for q in 0..<4 { total = total + values[q] * basis[q] }
         return total
     }
 }

@@ -206,9 +206,13 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let traceSamples = mask.map { sampled[$0]! }
         let partSamples = try backend.evaluate(compositionParts, at: oods)
         if checked {
+            // The public interpolant's value comes from the backend's bulk point evaluation (on a
+            // GPU: on the device), not from a serial evaluation on the host.
+            let publicValue = publicInterpolant.isEmpty ? nil
+                : PublicColumns.combine(coordinateValues: try backend.evaluate(backend.upload(publicInterpolant), at: oods))
             let expected = try CompositionPolynomial.evaluate(system: active, at: oods,
                                                               mask: Dictionary(uniqueKeysWithValues: zip(mask, traceSamples)), alpha: alpha,
-                                                              publicInterpolant: publicInterpolant)
+                                                              publicInterpolant: publicInterpolant, publicValue: publicValue)
             let reassembled = zeroKnowledge ? HidingComposition.recombine(partSamples, at: oods, logRows: n, logExpansion: s)
                 : CompositionPolynomial.fromParts(partSamples, at: oods, logRows: n, logExpansion: s)
             guard expected == reassembled else {
