@@ -100,13 +100,13 @@ enum CUDAColumnOps {
         guard indices.allSatisfy({ $0 >= 0 && $0 < buffer.count }), indices.count < Int(UInt32.max) else {
             throw CUDAError.unsupported("gathering words past the end of a buffer of \(buffer.count)")
         }
-        let where_ = try device.upload(indices.map { UInt64($0) })
+        let indexTable = try device.upload(indices.map { UInt64($0) })
         let out = try device.allocate(UInt32.self, count: indices.count)
         try device.module(file: "columns.cu").kernel("gather_words").launch(threads: indices.count, block: block, [
-            .buffer(buffer), .buffer(where_), .int(indices.count), .buffer(out),
+            .buffer(buffer), .buffer(indexTable), .int(indices.count), .buffer(out),
         ])
         let words = try out.read()
-        withExtendedLifetime(where_) {}
+        withExtendedLifetime(indexTable) {}
         return words
     }
 

@@ -185,8 +185,6 @@ public final class CUDADevice: @unchecked Sendable {
     /// Freed buffers' memory, kept for reuse.
     private var pool = DeviceMemoryPool()
 
-    /// Bytes held for reuse (for reports).
-    public var pooledBytes: Int { (try? withContext { pool.pooledBytes }) ?? 0 }
 
     /// A device copy of `values`.
     public func upload<T: BitwiseCopyable>(_ values: [T]) throws -> DeviceBuffer<T> {
