@@ -185,7 +185,6 @@ public final class CUDADevice: @unchecked Sendable {
     /// Freed buffers' memory, kept for reuse.
     private var pool = DeviceMemoryPool()
 
-
     /// A device copy of `values`.
     public func upload<T: BitwiseCopyable>(_ values: [T]) throws -> DeviceBuffer<T> {
         let buffer = try allocate(T.self, count: values.count)
