@@ -166,19 +166,12 @@ import Testing
         let (statement, trace, system) = try Self.fibonacci(logRows: 6, columns: 1, config: Self.small)
         let proof = try StarkProver(backend: CPUBackend()).prove(system: system, trace: trace, statement: statement, config: Self.small)
         let bytes = proof.canonicalBytes
-        var state: UInt64 = 99
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: 99)
         var accepted: [Int] = []
         for _ in 0..<200 {
-            let position = Int(next() % UInt64(bytes.count))
+            let position = Int(rng.next() % UInt64(bytes.count))
             var forged = bytes
-            forged[position] ^= UInt8(truncatingIfNeeded: next() % 255 + 1)
+            forged[position] ^= UInt8(truncatingIfNeeded: rng.next() % 255 + 1)
             guard let decoded = try? StarkProof(bytes: forged),
                   let rebuilt = try? WorkloadRegistry.constraintSystem(for: decoded.statement) else { continue }
             if (try? Self.verifier.verify(decoded, system: rebuilt)) != nil { accepted.append(position) }
