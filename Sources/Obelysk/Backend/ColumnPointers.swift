@@ -1,7 +1,7 @@
 /// Every column's base address at once, for kernels that read a row across all columns.
-enum ColumnPointers {
+package enum ColumnPointers {
     /// Runs `body` with the base address of each column (valid only during the call).
-    static func with<R>(_ columns: [[M31]], _ body: (UnsafeBufferPointer<UnsafePointer<UInt32>>) -> R) -> R {
+    package static func with<R>(_ columns: [[M31]], _ body: (UnsafeBufferPointer<UnsafePointer<UInt32>>) -> R) -> R {
         let pointers = UnsafeMutablePointer<UnsafePointer<UInt32>>.allocate(capacity: max(columns.count, 1))
         defer { pointers.deallocate() }
         // Nested pins, one per column, so that every address stays valid throughout.

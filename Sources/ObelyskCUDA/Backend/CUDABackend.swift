@@ -72,7 +72,7 @@ public struct CUDABackend: ProverBackend {
     /// place, so the input columns stay as they were.
     public func interpolate(_ columns: [CUDAColumn]) throws -> [CUDAColumn] {
         var result = [CUDAColumn?](repeating: nil, count: columns.count)
-        for (logSize, indices) in batches(columns) {
+        for (logSize, indices) in CUDAFFT.groups(columns.map(\.logSize)) {
             let buffer = try CUDAColumnOps.gather(indices.map { columns[$0] }, on: device)
             try CUDAFFT.interpolate(buffer: buffer, columnCount: indices.count, logSize: logSize, on: device)
             for (slot, index) in indices.enumerated() { result[index] = CUDAColumn(buffer: buffer, offset: slot << logSize, logSize: logSize) }
@@ -82,7 +82,7 @@ public struct CUDABackend: ProverBackend {
 
     public func evaluate(_ polynomials: [CUDAColumn], logSize: Int) throws -> [CUDAColumn] {
         var result = [CUDAColumn?](repeating: nil, count: polynomials.count)
-        for (coefficientLog, indices) in batches(polynomials) {
+        for (coefficientLog, indices) in CUDAFFT.groups(polynomials.map(\.logSize)) {
             guard coefficientLog <= logSize else {
                 throw CUDAError.unsupported("evaluating a polynomial of 2^\(coefficientLog) coefficients on a domain of size 2^\(logSize)")
             }
@@ -97,17 +97,6 @@ public struct CUDABackend: ProverBackend {
 
     public func evaluate(_ polynomials: [CUDAColumn], at point: CirclePoint<QM31>) throws -> [QM31] {
         try CUDAPointEvaluation.evaluate(polynomials, at: point, on: device)
-    }
-
-    /// The columns' indices grouped by length, in order of first appearance.
-    private func batches(_ columns: [CUDAColumn]) -> [(logSize: Int, indices: [Int])] {
-        var order: [Int] = []
-        var groups: [Int: [Int]] = [:]
-        for (index, column) in columns.enumerated() {
-            if groups[column.logSize] == nil { order.append(column.logSize) }
-            groups[column.logSize, default: []].append(index)
-        }
-        return order.map { ($0, groups[$0] ?? []) }
     }
 
     // MARK: Commitments
@@ -158,7 +147,10 @@ public struct CUDABackend: ProverBackend {
         guard positions.allSatisfy({ $0 >= 0 && $0 < column.count }) else {
             throw CUDAError.unsupported("a value position outside \(column.count) values")
         }
-        let words = try CUDAColumnOps.words(of: column.buffer, at: positions.flatMap { p in (0..<4).map { 4 * p + $0 } }, on: device)
+        let first = column.buffer.pointer, word = DevicePointer(MemoryLayout<UInt32>.stride)
+        let words = try withExtendedLifetime(column) {
+            try CUDAColumnOps.words(at: positions.flatMap { p in (0..<4).map { first + DevicePointer(4 * p + $0) * word } }, on: device)
+        }
         return (0..<positions.count).map { i in
             QM31(M31(canonical: words[4 * i]), M31(canonical: words[4 * i + 1]),
                  M31(canonical: words[4 * i + 2]), M31(canonical: words[4 * i + 3]))

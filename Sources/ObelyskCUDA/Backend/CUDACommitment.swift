@@ -55,17 +55,16 @@ public final class CUDACommitment: ColumnCommitment, @unchecked Sendable {
             }
             let sortedRows = rowIndices.sorted()
             let word = DevicePointer(MemoryLayout<UInt32>.stride)
-            var addresses = sortedRows.flatMap { row in columns.map { $0.address + DevicePointer(row) * word } }
+            var addresses = CUDAColumnOps.rowAddresses(columns, sortedRows)
             for (layer, index) in siblings where layer >= 2 {
                 let size = (1 << logRows) >> layer, start = MerkleTree.layerOffset(layer, logRows: logRows) + index
                 for w in 0..<8 { addresses.append(nodes.pointer + DevicePointer(start + w * size) * word) }
             }
             let gathered = try withExtendedLifetime((columns, nodes)) { try CUDAColumnOps.words(at: addresses, on: device) }
-            let width = columns.count
-            let leafOf = Dictionary(uniqueKeysWithValues: sortedRows.enumerated().map { k, row in
-                (row, Blake2s.hashLeaf(gathered[(k * width)..<((k + 1) * width)].map { M31(canonical: $0) }))
-            })
-            let words = Array(gathered[(sortedRows.count * width)...])
+            let rowCount = sortedRows.count * columns.count
+            let rows = CUDAColumnOps.split(gathered[..<rowCount], rows: sortedRows.count, width: columns.count)
+            let leafOf = Dictionary(uniqueKeysWithValues: zip(sortedRows, rows.map { Blake2s.hashLeaf($0) }))
+            let words = Array(gathered[rowCount...])
             var next = 0
             return MerkleDecommitment(siblings: siblings.map { layer, index in
                 switch layer {

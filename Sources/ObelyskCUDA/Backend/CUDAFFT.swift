@@ -167,15 +167,19 @@ public enum CUDAFFT {
 
     /// The columns' indices grouped by length, in order of first appearance; every length must be a power of two.
     static func batches(_ columns: [[M31]]) throws -> [(length: Int, indices: [Int])] {
+        for column in columns where column.count <= 0 || column.count & (column.count - 1) != 0 {
+            throw CUDAError.unsupported("an FFT of a column of length \(column.count) (not a power of two)")
+        }
+        return groups(columns.map(\.count)).map { (length: $0.key, indices: $0.indices) }
+    }
+
+    /// The indices of equal keys (lengths, log sizes), grouped in order of each key's first appearance.
+    static func groups(_ keys: [Int]) -> [(key: Int, indices: [Int])] {
         var order: [Int] = []
         var groups: [Int: [Int]] = [:]
-        for (index, column) in columns.enumerated() {
-            let length = column.count
-            guard length > 0, length & (length - 1) == 0 else {
-                throw CUDAError.unsupported("an FFT of a column of length \(length) (not a power of two)")
-            }
-            if groups[length] == nil { order.append(length) }
-            groups[length, default: []].append(index)
+        for (index, key) in keys.enumerated() {
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(index)
         }
         return order.map { ($0, groups[$0] ?? []) }
     }

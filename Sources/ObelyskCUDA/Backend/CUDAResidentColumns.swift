@@ -80,34 +80,20 @@ enum CUDAColumnOps {
                 throw CUDAError.unsupported("a row position past the end of a column of \(column.count)")
             }
         }
-        let total = positions.count * columns.count
-        guard total < Int(UInt32.max) else { throw CUDAError.unsupported("gathering \(total) words") }
-        let addresses = try device.upload(columns.map(\.address))
-        let rowIndices = try device.upload(positions.map { UInt32($0) })
-        let out = try device.allocate(UInt32.self, count: total)
-        try device.module(file: "columns.cu").kernel("gather_rows").launch(threads: total, block: block, [
-            .buffer(addresses), .int(columns.count), .buffer(rowIndices), .int(positions.count), .buffer(out),
-        ])
-        let words = try out.read()
-        withExtendedLifetime((addresses, rowIndices)) {}
-        let width = columns.count
-        return (0..<positions.count).map { p in words[(p * width)..<((p + 1) * width)].map { M31(canonical: $0) } }
+        let words = try withExtendedLifetime(columns) { try Self.words(at: rowAddresses(columns, positions), on: device) }
+        return split(words[...], rows: positions.count, width: columns.count)
     }
 
-    /// The words of `buffer` at `indices`, in one launch and one download.
-    static func words(of buffer: DeviceBuffer<UInt32>, at indices: [Int], on device: CUDADevice) throws -> [UInt32] {
-        if indices.isEmpty { return [] }
-        guard indices.allSatisfy({ $0 >= 0 && $0 < buffer.count }), indices.count < Int(UInt32.max) else {
-            throw CUDAError.unsupported("gathering words past the end of a buffer of \(buffer.count)")
-        }
-        let indexTable = try device.upload(indices.map { UInt64($0) })
-        let out = try device.allocate(UInt32.self, count: indices.count)
-        try device.module(file: "columns.cu").kernel("gather_words").launch(threads: indices.count, block: block, [
-            .buffer(buffer), .buffer(indexTable), .int(indices.count), .buffer(out),
-        ])
-        let words = try out.read()
-        withExtendedLifetime(indexTable) {}
-        return words
+    /// The device address of every column's word at each position, position by position.
+    static func rowAddresses(_ columns: [CUDAColumn], _ positions: [Int]) -> [DevicePointer] {
+        let word = DevicePointer(MemoryLayout<UInt32>.stride)
+        return positions.flatMap { p in columns.map { $0.address + DevicePointer(p) * word } }
+    }
+
+    /// Gathered words, `width` per row, as rows of M31 values.
+    static func split(_ words: ArraySlice<UInt32>, rows: Int, width: Int) -> [[M31]] {
+        let start = words.startIndex
+        return (0..<rows).map { r in words[(start + r * width)..<(start + (r + 1) * width)].map { M31(canonical: $0) } }
     }
 
     /// The words at device `addresses` (4-byte aligned, inside live buffers), in one launch and one download.

@@ -44,8 +44,10 @@ extension CUDADevice {
         if total == 0 { return }
         let half = PinnedStaging.bytes / 2
         let chunks = Array(Swift.stride(from: 0, to: total, by: half))
-        try withPinnedBases(columns) { sources in
-            /// Stream bytes [start, start + count) into the staging half of chunk k, on all cores.
+        // Every column's base address held valid for the whole upload; errors come out as a Result.
+        let outcome: Result<Void, Error> = ColumnPointers.with(columns) { pointers in Result {
+            let sources = StagingSources(bases: pointers.map { UnsafeRawPointer($0) })
+            // Copies chunk k of the column stream into its half of the staging buffer, on all cores.
             @Sendable func stage(_ k: Int) {
                 let first = chunks[k], count = min(half, total - first)
                 let target = StagingTarget(base: staging.base + (k % 2) * half)
@@ -71,20 +73,7 @@ extension CUDADevice {
                     try driver.check(result, "cuMemcpyHtoD(\(count) bytes, pinned)")
                 }
             }
-        }
-    }
-
-    /// Runs `body` with every column's base address held valid.
-    private func withPinnedBases<R>(_ columns: [[M31]], _ body: (StagingSources) throws -> R) throws -> R {
-        var bases: [UnsafeRawPointer] = []
-        func pin(_ k: Int) throws -> R {
-            if k == columns.count { return try body(StagingSources(bases: bases)) }
-            return try columns[k].withUnsafeBytes { raw in
-                guard let base = raw.baseAddress else { throw CUDAError.unsupported("an empty column") }
-                bases.append(base)
-                return try pin(k + 1)
-            }
-        }
-        return try pin(0)
+        } }
+        try outcome.get()
     }
 }

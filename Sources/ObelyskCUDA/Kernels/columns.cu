@@ -2,11 +2,11 @@
 // leave it between steps (Sources/ObelyskCUDA/Backend/CUDAResidentColumns.swift):
 // - column_gather: pieces of columns that may live in different buffers, back to back in one buffer
 //   (the Merkle, FFT and composition kernels read a batch of columns from one base pointer);
-// - gather_rows: the opened rows of a set of columns (query openings);
-// - gather_words: single words anywhere in one buffer (FRI witness values);
-// - gather_addresses: single words anywhere in device memory (a decommitment's rows and siblings);
+// - gather_addresses: single words anywhere in device memory (opened rows, FRI witness values, a
+//   decommitment's rows and siblings), so every opening comes back in one launch and one download;
 // - secure_to_coordinates: QM31 values (4 words each) → their four coordinate columns;
-// - fri_pair_columns: a FRI layer's QM31 values → the 8 columns of its pair leaves (FriLayerLayout).
+// - fri_pair_columns: a FRI layer's QM31 values → the 8 columns of its pair leaves (FriLayerLayout);
+// - rows_to_storage: trace columns in row order → storage order on the trace domain.
 #include "m31.cuh"
 
 // Column k of the output (`rows` words at out + k·rows) is a copy of the `rows` words at sources[k].
@@ -16,23 +16,6 @@ extern "C" __global__ void column_gather(const uint64_t* __restrict__ sources, u
     const uint32_t* source = reinterpret_cast<const uint32_t*>(sources[k]);
     uint32_t* target = out + (uint64_t)k * rows;
     for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < rows; i += gridDim.x * blockDim.x) target[i] = source[i];
-}
-
-// out[p·columnCount + c] = column c at positions[p]; columns[c] is the address of column c.
-extern "C" __global__ void gather_rows(const uint64_t* __restrict__ columns, uint32_t columnCount,
-                                       const uint32_t* __restrict__ positions, uint32_t positionCount,
-                                       uint32_t* __restrict__ out) {
-    const uint64_t t = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (t >= (uint64_t)positionCount * columnCount) return;
-    const uint32_t p = (uint32_t)(t / columnCount), c = (uint32_t)(t % columnCount);
-    out[t] = reinterpret_cast<const uint32_t*>(columns[c])[positions[p]];
-}
-
-// out[i] = source[indices[i]].
-extern "C" __global__ void gather_words(const uint32_t* __restrict__ source, const uint64_t* __restrict__ indices,
-                                        uint32_t count, uint32_t* __restrict__ out) {
-    const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < count) out[i] = source[indices[i]];
 }
 
 // values: n QM31 values, 4 words each → out: coordinate q of value i at q·n + i.
