@@ -77,8 +77,7 @@ public struct RequestSignature: Sendable, Equatable {
         guard let timestamp = Int64(ts), timestamp >= 0 else { throw .malformed("\(timestampHeader) is not Unix seconds") }
         guard let nonceFelt = try? Felt(hex: nonce) else { throw .malformed("\(nonceHeader) is not a hex felt") }
         let parts = sig.split(separator: ",")
-        guard parts.count == 2, let r = try? Felt(hex: parts[0].trimmingCharacters(in: .whitespaces)),
-              let s = try? Felt(hex: parts[1].trimmingCharacters(in: .whitespaces)) else {
+        guard parts.count == 2, let r = try? Felt(hex: parts[0].trimmingSpaces), let s = try? Felt(hex: parts[1].trimmingSpaces) else {
             throw .malformed("\(signatureHeader) must be '0xr,0xs'")
         }
         return RequestSignature(publicKey: publicKey, timestamp: timestamp, nonce: nonceFelt, signature: ECDSASignature(r: r, s: s))
@@ -98,5 +97,16 @@ public enum RequestSignatureError: Error, Sendable, Equatable, CustomStringConve
     case malformed(String)
     public var description: String {
         switch self { case let .malformed(m): return "malformed request signature: \(m)" }
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (what HTTP allows around a list item); cheaper
+    /// than Foundation's character-set trimming, which every signed request paid for.
+    fileprivate var trimmingSpaces: Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
+        while let last = result.last, last == " " || last == "\t" { result.removeLast() }
+        return result
     }
 }

@@ -259,15 +259,34 @@ extension UInt256 {
         guard !digits.isEmpty else { throw .empty }
         var value = UInt256.zero
         var significant = 0
-        for (offset, ch) in digits.enumerated() {
-            guard let d = ch.hexDigitValue else { throw .invalidDigit(ch, offset: offset) }
+        // Over UTF-8 bytes, not Characters: every signed request carries four hex felts, and
+        // grapheme breaking cost more than the arithmetic. A byte that is not a hex digit sends the
+        // parse to the Character loop below, which names the offending character.
+        for byte in digits.utf8 {
+            guard let d = Self.hexDigit(byte) else { throw Self.firstInvalidDigit(digits) }
             if significant == 0 && d == 0 { continue }
             significant += 1
             guard significant <= 64 else { throw .outOfRange }
             value = value.shiftedLeft(by: 4)
-            value.w0 |= UInt64(d)
+            value.w0 |= d
         }
         self = value
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ byte: UInt8) -> UInt64? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt64(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt64(byte - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+
+    /// The error for hex text that holds a non-digit: the first such character and its offset.
+    private static func firstInvalidDigit(_ digits: Substring) -> FeltError {
+        for (offset, ch) in digits.enumerated() where ch.hexDigitValue == nil || !ch.isASCII { return .invalidDigit(ch, offset: offset) }
+        return .empty
     }
 
     /// Parses unsigned decimal digits.
