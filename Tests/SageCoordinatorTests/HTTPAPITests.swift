@@ -259,6 +259,40 @@ struct HTTPAPITests {
         await live.stop()
     }
 
+    @Test("A submit's nonce is recorded in the submit's own transaction: a replay is refused and pays nothing; a failed submit leaves no nonce")
+    func submitReplay() async throws {
+        let n = try await network()
+        let live = n.live
+        let store = live.harness.store
+        _ = try await live.request(.POST, "/ledger/faucet", body: live.json(FaucetRequest(account: "client:acme", amount: SageAmount(sage: 10))))
+        _ = try await live.request(.POST, "/jobs", body: live.json(CreateJobRequest(task: Fixtures.tinyTask, reward: SageAmount(sage: 1))),
+                                   auth: .apiKey(n.apiKey))
+        let grant = try await live.request(.POST, "/workers/lease", body: live.json(LeaseRequest()), auth: .signed(n.worker))
+            .decode(LeaseGrant.self)
+        let proof = try await Fixtures.proof(for: grant.task).canonicalBytes
+        func submit(_ path: String, nonce: Felt) async throws -> LiveCoordinator.Reply {
+            try await live.request(.POST, path, body: proof, auth: .signedWith(n.worker, timestamp: nil, nonce: nonce, signedBody: nil, network: nil),
+                                   contentType: ProofUpload.contentType)
+        }
+        // A submit for an unknown lease fails, and its nonce is rolled back with it: the same
+        // request sent again fails the same way, not as a replay.
+        let unknown = "/leases/no-such-lease/submit"
+        #expect(try await submit(unknown, nonce: Felt(41)).status == 404)
+        #expect(try await submit(unknown, nonce: Felt(41)).status == 404)
+
+        let path = "/leases/\(grant.leaseId)/submit"
+        let paid = try await submit(path, nonce: Felt(42))
+        #expect(try paid.decode(SubmitReceipt.self).outcome == .paid, "\(paid.text)")
+        let replay = try await submit(path, nonce: Felt(42))
+        #expect(replay.status == 401 && replay.text.contains("replay"), "\(replay.text)")
+        // The same proof under a fresh nonce is an idempotent resubmit: the same receipt, paid once.
+        let again = try await submit(path, nonce: Felt(43))
+        #expect(try again.decode(SubmitReceipt.self) == (try paid.decode(SubmitReceipt.self)))
+        #expect(try await store.balance(account: n.workerID).rewards == SageAmount(sage: 1))
+        #expect(try await store.counters()["jobs_paid"] == 1)
+        await live.stop()
+    }
+
     @Test("The faucet exists only on the local network")
     func faucetLocalOnly() async throws {
         let live = try await LiveCoordinator.start(network: .sepolia)

@@ -137,6 +137,42 @@ struct SchedulingTests {
         await h.store.close()
     }
 
+    @Test("A submit's next lease never jumps ahead of a waiting higher tier; with nothing queued the proof is still paid",
+          arguments: [StoreKind.sqlite])
+    func submitNextLeaseRespectsWaiters(kind: StoreKind) async throws {
+        let h = try await Harness.make(kind)
+        let consumer = try await h.worker(stake: 1_000, name: "consumer")
+        let frontier = try await h.worker(stake: 25_000, name: "frontier")
+        _ = try await h.job()
+        let held = try #require(try await h.market.lease(worker: consumer.id, wait: .zero).success)
+        let proof = try await Fixtures.proof(for: held.task).canonicalBytes
+
+        // The Frontier worker waits on an empty queue.
+        async let high = h.market.lease(worker: frontier.id, wait: JobMarket.maxLeaseWait)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while await h.market.waitingLeaseRequests() < 1 {
+            guard ContinuousClock.now < deadline else { Issue.record("the lease request never waited"); break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        // A job written straight to the store (the dispatcher hears of it only at its next poll),
+        // then the Consumer worker's submit asks for its next job: it must not take this one.
+        let unannounced = CoordinatorStore.NewJob(client: "client:test", task: Fixtures.tinyTask, minSecurityBits: 96, priority: 0,
+                                                  reward: .zero, maxAttempts: 3, leaseSeconds: 60, ttlSeconds: 3_600, gpuMemoryMB: 0)
+        let job = try await h.store.createJobs([unannounced], now: h.clock.now())[0]
+        let receipt = try await h.market.submit(leaseID: held.leaseId, worker: consumer.id, body: proof, binary: true, nextLeaseWait: .zero)
+        #expect(receipt.outcome == .paid)
+        #expect(receipt.nextLease == nil)
+        #expect(try await high.success?.jobId == job.id)
+
+        // Nobody waits and nothing is queued: paid, no next lease, nothing leased.
+        _ = try await h.job()
+        let again = try #require(try await h.market.lease(worker: consumer.id, wait: .zero).success)
+        let last = try await h.market.submit(leaseID: again.leaseId, worker: consumer.id, body: proof, binary: true, nextLeaseWait: .zero)
+        #expect(last.outcome == .paid && last.nextLease == nil)
+        #expect(try await h.store.counters()["leases_granted"] == 3)
+        await h.store.close()
+    }
+
     @Test("A lease request that waits and finds nothing answers nothing", arguments: [StoreKind.sqlite])
     func waitTimesOut(kind: StoreKind) async throws {
         let h = try await Harness.make(kind)

@@ -34,6 +34,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case let .conflict(m): return APIError(.conflict, "conflict", m)
         case let .forbidden(m): return APIError(.forbidden, "forbidden", m)
         case let .insufficientFunds(m): return APIError(.init(code: 402, reasonPhrase: "Payment Required"), "insufficient_funds", m)
+        case let .replayed(m): return APIError.unauthorized(m)
         case .unavailable: return APIError(.serviceUnavailable, "unavailable", "the database is unavailable; retry later", retryAfterSeconds: 5)
         case .corrupt: return APIError(.internalServerError, "internal", "internal error; the operator has been told")
         }

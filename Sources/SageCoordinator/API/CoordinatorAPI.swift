@@ -182,7 +182,9 @@ extension CoordinatorAPI {
         }
         router.post("/leases/:id/submit") { request, context in
             let body = try await HTTPBody.read(request, limit: limits.proofBody)
-            let worker = try await auth.signer(of: request, body: body)
+            // The nonce is recorded in the submit's own transaction.
+            let signed = try auth.signedRequest(of: request, body: body)
+            let worker = signed.signer
             var nextWait: Int?
             if let text = request.uri.queryParameters.get("next_wait_ms") {
                 guard let wait = Int(text), wait >= 0 else { throw APIError.badRequest("next_wait_ms must be a whole number of milliseconds ≥ 0") }
@@ -194,13 +196,9 @@ extension CoordinatorAPI {
                 let backend = String((query.get(ProofUpload.backendParameter) ?? "unknown").prefix(32))
                 prover = .init(backend: backend, proveMilliseconds: ms, threads: query.get(ProofUpload.threadsParameter).flatMap { Int($0) } ?? 0)
             }
-            var receipt = try await market.submit(leaseID: try Self.parameter(context, "id"), worker: worker, body: body,
-                                                  binary: ProofUpload.isBinary(contentType: request.headers[.contentType]), prover: prover)
-            // The proof is settled; failing to find the next job (or the store failing meanwhile) must
-            // not turn this answer into an error: the worker simply leases as usual.
-            if let nextWait, case let .success(grant)? = try? await market.lease(worker: worker, wait: .milliseconds(nextWait)) {
-                receipt.nextLease = grant
-            }
+            let receipt = try await market.submit(leaseID: try Self.parameter(context, "id"), worker: worker, nonce: signed.nonce, body: body,
+                                                  binary: ProofUpload.isBinary(contentType: request.headers[.contentType]), prover: prover,
+                                                  nextLeaseWait: nextWait.map { .milliseconds($0) })
             return try HTTPBody.json(receipt)
         }
         router.post("/leases/:id/release") { request, context in

@@ -26,8 +26,18 @@ public final class RequestAuthenticator: Sendable {
         self.store = store; self.clock = clock; self.network = network; self.windowSeconds = windowSeconds
     }
 
-    /// The hex public key that signed the request; 401 otherwise.
+    /// The hex public key that signed the request, its nonce accepted; 401 otherwise.
     func signer(of request: Request, body: [UInt8]) async throws -> String {
+        let signed = try signedRequest(of: request, body: body)
+        guard try await store.acceptNonce(signed.nonce) else {
+            throw APIError.unauthorized("this nonce was already used: the request is a replay")
+        }
+        return signed.signer
+    }
+
+    /// A request whose signature checks out, its nonce not yet recorded: for routes whose store
+    /// operation records it in its own transaction (`RequestNonce.record`). 401 otherwise.
+    func signedRequest(of request: Request, body: [UInt8]) throws -> SignedRequest {
         let signature: RequestSignature?
         do {
             signature = try RequestSignature.parse(header: { HTTPField.Name($0).flatMap { request.headers[$0] } },
@@ -38,7 +48,7 @@ public final class RequestAuthenticator: Sendable {
         guard let signature else {
             throw APIError.unauthorized("this route needs a Stark signature: send the \(RequestSignature.keyHeader), \(RequestSignature.timestampHeader), \(RequestSignature.nonceHeader) and \(RequestSignature.signatureHeader) headers")
         }
-        return try await check(signature, request: request, body: body)
+        return try check(signature, request: request, body: body)
     }
 
     /// A client: `client:NAME` for an API key, the hex public key for a signature.
@@ -59,7 +69,7 @@ public final class RequestAuthenticator: Sendable {
         throw APIError.unauthorized("this route needs an API key (Authorization: Bearer …) or a Stark signature")
     }
 
-    func check(_ signature: RequestSignature, request: Request, body: [UInt8]) async throws -> String {
+    func check(_ signature: RequestSignature, request: Request, body: [UInt8]) throws -> SignedRequest {
         let now = clock.now()
         let age = now.timeIntervalSince1970 - Double(signature.timestamp)
         guard abs(age) <= Double(windowSeconds) else {
@@ -80,11 +90,16 @@ public final class RequestAuthenticator: Sendable {
         }
         let key = signature.publicKey.x.hexString
         let expires = Date(timeIntervalSince1970: Double(signature.timestamp + Int64(windowSeconds) + 1))
-        guard try await store.acceptNonce(signer: key, nonce: signature.nonce.hexString, expiresAt: expires) else {
-            throw APIError.unauthorized("this nonce was already used: the request is a replay")
-        }
-        return key
+        return SignedRequest(signer: key, nonce: RequestNonce(signer: key, nonce: signature.nonce.hexString, expiresAt: expires))
     }
+}
+
+/// A request whose Stark signature checks out. Its nonce must still be recorded, once, before the
+/// request takes effect: by `RequestAuthenticator.signer`, or inside the request's own store transaction.
+struct SignedRequest: Sendable {
+    /// The signer's public key (hex x-coordinate): the worker or client id.
+    let signer: String
+    let nonce: RequestNonce
 }
 
 /// API keys for clients: random, shown once, stored as SHA-256.

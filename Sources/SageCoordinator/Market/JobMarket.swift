@@ -144,8 +144,12 @@ public final class JobMarket: Sendable {
     /// Records, verifies and settles a proof for a lease (idempotent per lease).
     /// `binary`: the body is the proof's canonical bytes (`ProofUpload.contentType`), not a JSON envelope.
     /// `prover`: how the worker says it made a binary upload (an envelope carries its own).
-    public func submit(leaseID: String, worker: String, body: [UInt8], binary: Bool = false,
-                       prover: ProofEnvelope.ProverInfo? = nil) async throws -> SubmitReceipt {
+    /// `nonce`: the signed request's nonce, recorded in the submit's transaction (nil: already recorded).
+    /// `nextLeaseWait`: the worker also asks for its next job, waiting up to this long; the receipt
+    /// carries it. The proof is settled either way: not finding a next job (or the store failing
+    /// meanwhile) only leaves `nextLease` nil, and the worker leases as usual.
+    public func submit(leaseID: String, worker: String, nonce: RequestNonce? = nil, body: [UInt8], binary: Bool = false,
+                       prover: ProofEnvelope.ProverInfo? = nil, nextLeaseWait: Duration? = nil) async throws -> SubmitReceipt {
         var parsed: ProofJudge.Submitted
         do { parsed = try ProofJudge.parse(body, binary: binary) } catch {
             throw APIError(.badRequest, "bad_proof", "\(error)")
@@ -153,26 +157,52 @@ public final class JobMarket: Sendable {
         if let prover { parsed.prover = prover }
         // A small proof for a lease granted here: verify first, then record and settle it in one
         // transaction (the job never rests in `submitted`; a crash before the commit loses
-        // nothing, since the worker's submit simply fails and is retried).
+        // nothing, since the worker's submit simply fails and is retried). When nobody is waiting
+        // for a job (so tier order cannot be at stake) the next lease joins the same transaction.
         if parsed.bytes.count <= ProofJudge.inlineVerificationBytes,
            let lease = granted.withLockedValue({ $0[leaseID] }), lease.worker == worker {
             let verdict = await judged(parsed, task: lease.task, minSecurityBits: lease.minSecurityBits)
-            let receipt = try await store.recordAndSettle(leaseID: leaseID, worker: worker, proof: parsed.bytes, digest: parsed.digest,
-                                                          securityBits: parsed.proof.config.securityBits, prover: parsed.prover,
-                                                          verdict: verdict, now: clock.now())
+            let leaseNext = nextLeaseWait != nil && !dispatcher.hasWaiters
+            let start = ContinuousClock.now
+            let settled = try await store.recordAndSettle(leaseID: leaseID, worker: worker, nonce: nonce, proof: parsed.bytes,
+                                                          digest: parsed.digest, securityBits: parsed.proof.config.securityBits,
+                                                          prover: parsed.prover, verdict: verdict, leaseNext: leaseNext, now: clock.now())
             granted.withLockedValue { _ = $0.removeValue(forKey: leaseID) }
-            await settled(receipt, jobID: lease.jobID)
+            await self.settled(settled.receipt, jobID: lease.jobID)
+            var receipt = settled.receipt
+            switch settled.next {
+            case let .success(grant)?:
+                metrics.leaseLatency.record(ContinuousClock.now - start)
+                remember(grant, worker: worker)
+                receipt.nextLease = grant
+            case .failure(.nothingQueued)?, nil:
+                // Nothing queued just now, or not tried: wait for a job as a lease request would.
+                if let wait = nextLeaseWait, !(leaseNext && wait == .zero) {
+                    receipt.nextLease = await nextLease(worker: worker, wait: wait)
+                }
+            case .failure?:
+                break   // suspended, unstaked or at capacity: the worker learns why from a lease request
+            }
             return receipt
         }
         // Otherwise: store the proof first (so that a crash during a long verification loses
         // nothing), verify, then settle.
-        let state = try await store.recordSubmission(leaseID: leaseID, worker: worker, proof: parsed.bytes, digest: parsed.digest,
+        let state = try await store.recordSubmission(leaseID: leaseID, worker: worker, nonce: nonce, proof: parsed.bytes, digest: parsed.digest,
                                                      securityBits: parsed.proof.config.securityBits, prover: parsed.prover, now: clock.now())
         granted.withLockedValue { _ = $0.removeValue(forKey: leaseID) }
+        var receipt: SubmitReceipt
         switch state {
-        case let .finished(receipt): return receipt
-        case let .verify(check): return try await settle(check, proof: parsed)
+        case let .finished(finished): receipt = finished
+        case let .verify(check): receipt = try await settle(check, proof: parsed)
         }
+        if let wait = nextLeaseWait { receipt.nextLease = await nextLease(worker: worker, wait: wait) }
+        return receipt
+    }
+
+    /// The worker's next job after a submit, or nil: a failure here must not fail the settled submit.
+    func nextLease(worker: String, wait: Duration) async -> LeaseGrant? {
+        guard case let .success(grant)? = try? await lease(worker: worker, wait: wait) else { return nil }
+        return grant
     }
 
     func settle(_ check: SubmissionCheck, proof: ProofJudge.Submitted) async throws -> SubmitReceipt {

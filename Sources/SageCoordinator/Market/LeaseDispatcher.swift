@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SageProtocol
 
 /// Serves lease requests in tier order. A request that finds nothing may wait (long polling); while
@@ -18,7 +19,14 @@ actor LeaseDispatcher {
     let store: CoordinatorStore
     let clock: any CoordinatorClock
     let pollInterval: Duration
-    private var waiters: [Waiter] = []
+    private var waiters: [Waiter] = [] {
+        didSet { waiting.withLockedValue { $0 = !waiters.isEmpty } }
+    }
+    /// Whether any request is waiting, readable without a hop onto the actor: a submit that asks
+    /// for its next job leases it in its own transaction only when nobody waits, since otherwise
+    /// tier order decides who gets the next job.
+    private nonisolated let waiting = NIOLockedValueBox(false)
+    nonisolated var hasWaiters: Bool { waiting.withLockedValue { $0 } }
     private var nextID: UInt64 = 0
     private var pumping = false
     private var wakeUp = false

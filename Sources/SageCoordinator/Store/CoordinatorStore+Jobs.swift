@@ -18,6 +18,16 @@ extension CoordinatorStore {
         public var idempotencyKey: String?
         /// The task's private inputs sealed to `targetWorker`: stored as sent, never opened here.
         public var sealedInput: SealedInput?
+
+        /// A job as the store takes it; `JobMarket` validates clients' requests into these.
+        public init(client: String, task: ProvingTask, minSecurityBits: Int, priority: Int, reward: SageAmount, maxAttempts: Int,
+                    leaseSeconds: Int, ttlSeconds: Int, gpuMemoryMB: Int, targetWorker: String? = nil, idempotencyKey: String? = nil,
+                    sealedInput: SealedInput? = nil) {
+            self.client = client; self.task = task; self.minSecurityBits = minSecurityBits; self.priority = priority
+            self.reward = reward; self.maxAttempts = maxAttempts; self.leaseSeconds = leaseSeconds; self.ttlSeconds = ttlSeconds
+            self.gpuMemoryMB = gpuMemoryMB; self.targetWorker = targetWorker; self.idempotencyKey = idempotencyKey
+            self.sealedInput = sealedInput
+        }
     }
 
     /// Inserts a job and escrows its reward from the client's available balance (one transaction).

@@ -12,76 +12,86 @@ extension CoordinatorStore {
         let t = Millis.of(now)
         let policy = self.policy
         let leaseID = Self.newID()
-        let leased: Result<LeasedJob, LeaseRefusal> = try await transaction { tx in
-            // On PostgreSQL, lock the worker row first, so two lease calls of one worker (even on
-            // two coordinators) cannot both pass the concurrency check. SQLite's single writer
-            // serialises them already.
-            if tx.dialect == .postgres {
-                guard try !tx.query("SELECT id FROM workers WHERE id = ? FOR UPDATE", [.text(worker)]).isEmpty else {
-                    throw StoreError.notFound("worker \(worker) is not registered: POST /workers/register first")
-                }
-            }
-            let eligibility = try LeaseEligibility.read(tx, worker: worker)
-            if let until = eligibility.suspendedUntil, until > t { return .failure(.suspended(until: Millis.date(until))) }
-            let tier = StakeTier.forStake(eligibility.stake)
-            if policy.requireStake && tier == nil { return .failure(.unstaked) }
-            if let cap = WorkerRecord.leaseCap(tier: tier, maxConcurrent: eligibility.maxConcurrent, requireStake: policy.requireStake),
-               eligibility.activeLeases >= cap {
-                return .failure(.atCapacity(cap: cap))
-            }
-            let workloads = eligibility.workloads.isEmpty ? WorkloadRegistry.names : eligibility.workloads
-            let marks = Array(repeating: "?", count: workloads.count).joined(separator: ", ")
-            let candidates = try tx.query("""
-                SELECT id FROM jobs
-                WHERE status = 'queued' AND expires_at > ? AND gpu_memory_mb <= ? AND workload IN (\(marks))
-                    AND (target_worker IS NULL OR target_worker = ?)
-                ORDER BY priority DESC, created_at ASC, id ASC LIMIT 1\(tx.dialect.lockSkipLocked)
-                """, [.int(t), .int(Int64(eligibility.gpuMemoryMB))] + workloads.map(SQLValue.text) + [.text(worker)])
-            guard let jobID = try candidates.first?.text("id") else { return .failure(.nothingQueued) }
-            try tx.execute("""
-                UPDATE jobs SET status = 'leased', worker = ?, lease_id = ?, lease_deadline = ? + lease_seconds * 1000,
-                    updated_at = ?, reason = NULL
-                WHERE id = ? AND status = 'queued'
-                """, [.text(worker), .text(leaseID), .int(t), .int(t), .text(jobID)])
-            try tx.execute("INSERT INTO leases (id, job_id, worker, state, started_at) VALUES (?, ?, ?, 'active', ?)",
-                           [.text(leaseID), .text(jobID), .text(worker), .int(t)])
-            try Self.bump(tx, "leases_granted")
-            let row = try tx.query("SELECT min_security_bits, reward, lease_seconds, lease_deadline, task, sealed_input FROM jobs WHERE id = ?",
-                                   [.text(jobID)])[0]
-            return .success(LeasedJob(jobID: jobID, minSecurityBits: Int(try row.int("min_security_bits")),
-                                      reward: SageAmount(micros: try row.int("reward")), leaseSeconds: Int(try row.int("lease_seconds")),
-                                      deadline: try row.optionalInt("lease_deadline"), task: try row.blob("task"),
-                                      sealedInput: try row.optionalBlob("sealed_input")))
-        }
+        let leased = try await transaction { tx in try Self.leaseJob(tx, worker: worker, leaseID: leaseID, policy: policy, at: t) }
         // The task (and a sealed input) is decoded here, after the commit, not on SQLite's single writer.
         switch leased {
-        case let .failure(refusal):
-            return .failure(refusal)
-        case let .success(job):
-            let task: ProvingTask
-            do { task = try SageJSON.decode(ProvingTask.self, from: Data(job.task)) } catch {
-                throw StoreError.corrupt("job \(job.jobID) has an unreadable task: \(error)")
-            }
-            // Only the target worker gets a sealed job (the candidate query filters on it).
-            let sealed: SealedInput?
-            do { sealed = try job.sealedInput.map { try SageJSON.decode(SealedInput.self, from: Data($0)) } } catch {
-                throw StoreError.corrupt("job \(job.jobID) has an unreadable sealed input: \(error)")
-            }
-            return .success(LeaseGrant(leaseId: leaseID, jobId: job.jobID, task: task, minSecurityBits: job.minSecurityBits,
-                                       reward: job.reward, deadline: job.deadline.map(Millis.date) ?? now, leaseSeconds: job.leaseSeconds,
-                                       sealedInput: sealed))
+        case let .failure(refusal): return .failure(refusal)
+        case let .success(job): return .success(try job.grant())
         }
+    }
+
+    /// The lease transaction's statements (see `lease(worker:now:)`), for use inside a larger
+    /// transaction too: a submit that asks for its worker's next job leases it in the same one.
+    static func leaseJob(_ tx: any SQLTransaction, worker: String, leaseID: String, policy: MarketPolicy,
+                         at t: Int64) throws -> Result<LeasedJob, LeaseRefusal> {
+        // On PostgreSQL, lock the worker row first, so two lease calls of one worker (even on
+        // two coordinators) cannot both pass the concurrency check. SQLite's single writer
+        // serialises them already.
+        if tx.dialect == .postgres {
+            guard try !tx.query("SELECT id FROM workers WHERE id = ? FOR UPDATE", [.text(worker)]).isEmpty else {
+                throw StoreError.notFound("worker \(worker) is not registered: POST /workers/register first")
+            }
+        }
+        let eligibility = try LeaseEligibility.read(tx, worker: worker)
+        if let until = eligibility.suspendedUntil, until > t { return .failure(.suspended(until: Millis.date(until))) }
+        let tier = StakeTier.forStake(eligibility.stake)
+        if policy.requireStake && tier == nil { return .failure(.unstaked) }
+        if let cap = WorkerRecord.leaseCap(tier: tier, maxConcurrent: eligibility.maxConcurrent, requireStake: policy.requireStake),
+           eligibility.activeLeases >= cap {
+            return .failure(.atCapacity(cap: cap))
+        }
+        let workloads = eligibility.workloads.isEmpty ? WorkloadRegistry.names : eligibility.workloads
+        let marks = Array(repeating: "?", count: workloads.count).joined(separator: ", ")
+        let candidates = try tx.query("""
+            SELECT id FROM jobs
+            WHERE status = 'queued' AND expires_at > ? AND gpu_memory_mb <= ? AND workload IN (\(marks))
+                AND (target_worker IS NULL OR target_worker = ?)
+            ORDER BY priority DESC, created_at ASC, id ASC LIMIT 1\(tx.dialect.lockSkipLocked)
+            """, [.int(t), .int(Int64(eligibility.gpuMemoryMB))] + workloads.map(SQLValue.text) + [.text(worker)])
+        guard let jobID = try candidates.first?.text("id") else { return .failure(.nothingQueued) }
+        try tx.execute("""
+            UPDATE jobs SET status = 'leased', worker = ?, lease_id = ?, lease_deadline = ? + lease_seconds * 1000,
+                updated_at = ?, reason = NULL
+            WHERE id = ? AND status = 'queued'
+            """, [.text(worker), .text(leaseID), .int(t), .int(t), .text(jobID)])
+        try tx.execute("INSERT INTO leases (id, job_id, worker, state, started_at) VALUES (?, ?, ?, 'active', ?)",
+                       [.text(leaseID), .text(jobID), .text(worker), .int(t)])
+        try Self.bump(tx, "leases_granted")
+        let row = try tx.query("SELECT min_security_bits, reward, lease_seconds, lease_deadline, task, sealed_input FROM jobs WHERE id = ?",
+                               [.text(jobID)])[0]
+        return .success(LeasedJob(leaseID: leaseID, jobID: jobID, minSecurityBits: Int(try row.int("min_security_bits")),
+                                  reward: SageAmount(micros: try row.int("reward")), leaseSeconds: Int(try row.int("lease_seconds")),
+                                  deadline: try row.optionalInt("lease_deadline") ?? t, task: try row.blob("task"),
+                                  sealedInput: try row.optionalBlob("sealed_input")))
     }
 
     /// A job just leased, as the lease transaction read it (the task still encoded).
     struct LeasedJob: Sendable {
+        let leaseID: String
         let jobID: String
         let minSecurityBits: Int
         let reward: SageAmount
         let leaseSeconds: Int
-        let deadline: Int64?
+        /// Unix milliseconds.
+        let deadline: Int64
         let task: [UInt8]
         let sealedInput: [UInt8]?
+
+        /// The grant the worker receives; decodes the task and sealed input (after the commit,
+        /// off SQLite's single writer).
+        func grant() throws -> LeaseGrant {
+            let task: ProvingTask
+            do { task = try SageJSON.decode(ProvingTask.self, from: Data(self.task)) } catch {
+                throw StoreError.corrupt("job \(jobID) has an unreadable task: \(error)")
+            }
+            // Only the target worker gets a sealed job (the candidate query filters on it).
+            let sealed: SealedInput?
+            do { sealed = try sealedInput.map { try SageJSON.decode(SealedInput.self, from: Data($0)) } } catch {
+                throw StoreError.corrupt("job \(jobID) has an unreadable sealed input: \(error)")
+            }
+            return LeaseGrant(leaseId: leaseID, jobId: jobID, task: task, minSecurityBits: minSecurityBits, reward: reward,
+                              deadline: Millis.date(deadline), leaseSeconds: leaseSeconds, sealedInput: sealed)
+        }
     }
 
     /// What the lease path needs to know about a worker: one narrow row, without the GPU list and

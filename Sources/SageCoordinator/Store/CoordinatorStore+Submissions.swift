@@ -36,11 +36,12 @@ extension CoordinatorStore {
     /// `submitted`; the caller then verifies it and calls `finishVerified` or `finishRejected`.
     /// A submit for a lease already judged returns its receipt; a different proof for a lease
     /// already submitted is refused.
-    /// `proof` is the canonical bytes, `digest` their Blake2s hash.
-    public func recordSubmission(leaseID: String, worker: String, proof: [UInt8], digest: String, securityBits: Int,
-                                 prover: ProofEnvelope.ProverInfo? = nil, now: Date) async throws -> SubmissionState {
+    /// `proof` is the canonical bytes, `digest` their Blake2s hash; `nonce`, when given, is recorded first.
+    public func recordSubmission(leaseID: String, worker: String, nonce: RequestNonce? = nil, proof: [UInt8], digest: String,
+                                 securityBits: Int, prover: ProofEnvelope.ProverInfo? = nil, now: Date) async throws -> SubmissionState {
         let t = Millis.of(now)
         return try await transaction { tx in
+            try RequestNonce.record(tx, nonce)
             switch try Self.record(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits,
                                    prover: prover, at: t) {
             case let .finished(receipt): return .finished(receipt)
@@ -60,27 +61,60 @@ extension CoordinatorStore {
     /// coordinator could verify before touching the store (small ones whose lease it remembers).
     /// Whatever happened to the lease meanwhile (expired, settled by a concurrent submit) is
     /// handled exactly as `recordSubmission` handles it.
-    public func recordAndSettle(leaseID: String, worker: String, proof: [UInt8], digest: String, securityBits: Int,
-                                prover: ProofEnvelope.ProverInfo? = nil, verdict: ProofJudge.Verdict, now: Date) async throws -> SubmitReceipt {
+    ///
+    /// `leaseNext`: also lease the worker's next job in the same transaction (a worker proving job
+    /// after job gets it in the submit's answer, for one trip through SQLite's writer instead of
+    /// two). It runs in a nested savepoint: if it fails, the settlement stands and `next` is nil.
+    public func recordAndSettle(leaseID: String, worker: String, nonce: RequestNonce? = nil, proof: [UInt8], digest: String,
+                                securityBits: Int, prover: ProofEnvelope.ProverInfo? = nil, verdict: ProofJudge.Verdict,
+                                leaseNext: Bool = false, now: Date) async throws -> SettledSubmission {
         let t = Millis.of(now)
         let policy = self.policy
-        return try await transaction { tx in
-            let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
-            // The common case, a good proof for a live lease, goes straight to paid: the same rows
-            // end as they would through `submitted`, with half the statements on the single writer.
-            if case let .valid(bits, _) = verdict, try lease.text("state") == "active" {
-                try Self.insertProof(tx, leaseID: leaseID, jobID: try lease.text("job_id"), proof: proof, digest: digest,
-                                     securityBits: securityBits, prover: prover, at: t)
-                return try Self.pay(tx, lease: lease, digest: digest, securityBits: bits, at: t)
-            }
-            switch try Self.record(tx, lease: lease, proof: proof, digest: digest, securityBits: securityBits, prover: prover, at: t) {
-            case let .finished(receipt):
-                return receipt
-            case .recorded:
-                switch verdict {
-                case let .valid(bits, _): return try Self.settleVerified(tx, leaseID: leaseID, securityBits: bits, at: t)
-                case let .invalid(reason): return try Self.settleRejected(tx, leaseID: leaseID, reason: reason, policy: policy, at: t)
-                }
+        let nextLeaseID = leaseNext ? Self.newID() : ""
+        let (receipt, next): (SubmitReceipt, Result<LeasedJob, LeaseRefusal>?) = try await transaction { tx in
+            try RequestNonce.record(tx, nonce)
+            let receipt = try Self.settle(tx, leaseID: leaseID, worker: worker, proof: proof, digest: digest, securityBits: securityBits,
+                                          prover: prover, verdict: verdict, policy: policy, at: t)
+            guard leaseNext else { return (receipt, nil) }
+            let next = try? Self.inNestedSavepoint(tx) {
+                try Self.leaseJob(tx, worker: worker, leaseID: nextLeaseID, policy: policy, at: t)
+            }.get()
+            return (receipt, next)
+        }
+        switch next {
+        case nil: return SettledSubmission(receipt: receipt, next: nil)
+        case let .failure(refusal)?: return SettledSubmission(receipt: receipt, next: .failure(refusal))
+        case let .success(job)?:
+            // The settlement is committed: an unreadable next job must not fail it. That lease
+            // simply expires and requeues its job.
+            return SettledSubmission(receipt: receipt, next: (try? job.grant()).map { .success($0) })
+        }
+    }
+
+    /// A settled submission and, when one was asked for, the outcome of leasing the worker's next
+    /// job (nil when it was not asked for or the lease failed).
+    public struct SettledSubmission: Sendable {
+        public let receipt: SubmitReceipt
+        public let next: Result<LeaseGrant, LeaseRefusal>?
+    }
+
+    static func settle(_ tx: any SQLTransaction, leaseID: String, worker: String, proof: [UInt8], digest: String, securityBits: Int,
+                       prover: ProofEnvelope.ProverInfo?, verdict: ProofJudge.Verdict, policy: MarketPolicy, at t: Int64) throws -> SubmitReceipt {
+        let lease = try Self.lockLease(tx, id: leaseID, worker: worker)
+        // The common case, a good proof for a live lease, goes straight to paid: the same rows
+        // end as they would through `submitted`, with half the statements on the single writer.
+        if case let .valid(bits, _) = verdict, try lease.text("state") == "active" {
+            try Self.insertProof(tx, leaseID: leaseID, jobID: try lease.text("job_id"), proof: proof, digest: digest,
+                                 securityBits: securityBits, prover: prover, at: t)
+            return try Self.pay(tx, lease: lease, digest: digest, securityBits: bits, at: t)
+        }
+        switch try Self.record(tx, lease: lease, proof: proof, digest: digest, securityBits: securityBits, prover: prover, at: t) {
+        case let .finished(receipt):
+            return receipt
+        case .recorded:
+            switch verdict {
+            case let .valid(bits, _): return try Self.settleVerified(tx, leaseID: leaseID, securityBits: bits, at: t)
+            case let .invalid(reason): return try Self.settleRejected(tx, leaseID: leaseID, reason: reason, policy: policy, at: t)
             }
         }
     }

@@ -56,6 +56,21 @@ public final class CoordinatorStore: Sendable {
         return part(0..<8) + "-" + part(8..<12) + "-" + part(12..<16) + "-" + part(16..<20) + "-" + part(20..<32)
     }
 
+    /// Runs `body` inside a nested savepoint of `tx`: if it throws, only its own statements are
+    /// undone and the transaction goes on without them.
+    static func inNestedSavepoint<T>(_ tx: any SQLTransaction, _ body: () throws -> T) -> Result<T, any Error> {
+        do { try tx.execute("SAVEPOINT nested", []) } catch { return .failure(error) }
+        do {
+            let value = try body()
+            try tx.execute("RELEASE SAVEPOINT nested", [])
+            return .success(value)
+        } catch {
+            _ = try? tx.execute("ROLLBACK TO SAVEPOINT nested", [])
+            _ = try? tx.execute("RELEASE SAVEPOINT nested", [])
+            return .failure(error)
+        }
+    }
+
     static let counterShards: Int64 = 16
 
     /// Adds to a named counter (metrics that must survive restarts and add up across instances),

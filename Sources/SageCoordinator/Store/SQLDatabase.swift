@@ -104,10 +104,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case insufficientFunds(String)
     case unavailable(String)
     case corrupt(String)
+    /// A signed request's nonce was used before (`RequestNonce`).
+    case replayed(String)
 
     public var description: String {
         switch self {
-        case let .notFound(m), let .conflict(m), let .forbidden(m), let .insufficientFunds(m): return m
+        case let .notFound(m), let .conflict(m), let .forbidden(m), let .insufficientFunds(m), let .replayed(m): return m
         case let .unavailable(m): return "database unavailable: \(m)"
         case let .corrupt(m): return "database content is not what this coordinator expects: \(m)"
         }
