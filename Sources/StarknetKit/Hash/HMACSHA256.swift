@@ -1,15 +1,12 @@
+import Crypto
+
 /// HMAC-SHA256 (RFC 2104), the pseudo-random function of RFC 6979's deterministic nonces.
+///
+/// swift-crypto's, not one built on `SHA256Hasher`: each Stark signature runs it seven times or
+/// more, and the hand-written hash was a percent of the coordinator's load benchmark (every worker
+/// request is signed). `SHA256Hasher` stays as an independent implementation for tests and tools.
 public enum HMACSHA256 {
     public static func authenticationCode(key: some Collection<UInt8>, message: some Sequence<UInt8>) -> [UInt8] {
-        var blockKey = key.count > SHA256Hasher.blockByteCount ? SHA256Hasher.hash(key) : Array(key)
-        blockKey += [UInt8](repeating: 0, count: SHA256Hasher.blockByteCount - blockKey.count)
-        var inner = SHA256Hasher()
-        inner.update(blockKey.map { $0 ^ 0x36 })
-        inner.update(message)
-        let innerDigest = inner.finalize()
-        var outer = SHA256Hasher()
-        outer.update(blockKey.map { $0 ^ 0x5c })
-        outer.update(innerDigest)
-        return outer.finalize()
+        Array(HMAC<SHA256>.authenticationCode(for: Array(message), using: SymmetricKey(data: Array(key))))
     }
 }
