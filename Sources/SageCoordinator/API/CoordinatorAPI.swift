@@ -168,7 +168,7 @@ extension CoordinatorAPI {
             guard wait >= 0 else { throw APIError.badRequest("wait_ms must not be negative") }
             switch try await market.lease(worker: worker, wait: Duration.milliseconds(wait)) {
             case let .success(grant):
-                return try HTTPBody.json(grant)
+                return HTTPBody.json(bytes: WireJSON.encode(grant))
             case .failure(.nothingQueued):
                 return Response(status: .noContent)
             case let .failure(.atCapacity(cap)):
@@ -199,7 +199,7 @@ extension CoordinatorAPI {
             let receipt = try await market.submit(leaseID: try Self.parameter(context, "id"), worker: worker, nonce: signed.nonce, body: body,
                                                   binary: ProofUpload.isBinary(contentType: request.headers[.contentType]), prover: prover,
                                                   nextLeaseWait: nextWait.map { .milliseconds($0) })
-            return try HTTPBody.json(receipt)
+            return HTTPBody.json(bytes: WireJSON.encode(receipt))
         }
         router.post("/leases/:id/release") { request, context in
             let body = try await HTTPBody.read(request, limit: limits.smallBody)

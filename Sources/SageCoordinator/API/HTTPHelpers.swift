@@ -31,6 +31,11 @@ enum HTTPBody {
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// JSON already encoded (`WireJSON`).
+    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        raw(bytes, contentType: "application/json; charset=utf-8", status: status)
+    }
+
     static func raw(_ bytes: [UInt8], contentType: String, status: HTTPResponse.Status = .ok,
                     extraHeaders: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: contentType]
