@@ -7,29 +7,15 @@ import Testing
 /// must give the same bytes for every value, and the bytes must decode back to the value.
 @Suite("Hand-written wire JSON")
 struct WireJSONTests {
-    /// A deterministic generator (SplitMix64), so that a failure can be replayed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func bool() -> Bool { next() & 1 == 1 }
-    }
-
     /// Strings with what JSON must escape or may pass through: quotes, backslashes, slashes, every
     /// control character, DEL, accents, U+2028, an emoji and an empty string.
-    static func text(_ r: inout Random) -> String {
+    static func text(_ r: inout SplitMix64) -> String {
         let pieces = ["\"", "\\", "/", "</script>", "\u{7F}", "é", "\u{2028}", "🧮", "proof rejected: ", "0x1f", " ", ""]
             + (0..<32).map { String(UnicodeScalar(UInt8($0))) }
         return (0..<r.below(6)).map { _ in pieces[r.below(pieces.count)] }.joined()
     }
 
-    static func grant(_ r: inout Random) -> LeaseGrant {
+    static func grant(_ r: inout SplitMix64) -> LeaseGrant {
         let task = ProvingTask(workload: text(&r), logRows: r.below(30), parameters: (0..<r.below(4)).map { _ in r.below(1 << 20) },
                                publicInputs: (0..<r.below(20)).map { _ in M31(canonical: UInt32(r.next() % UInt64(M31.modulus))) })
         let sealed = r.bool() ? SealedInput(worker: text(&r), encapsulatedKey: text(&r), ciphertext: text(&r)) : nil
@@ -42,7 +28,7 @@ struct WireJSONTests {
 
     @Test("Lease grants and submit receipts: the same bytes as JSONEncoder, and they decode back")
     func sameBytesAsJSONEncoder() throws {
-        var r = Random(state: 20_261_126)
+        var r = SplitMix64(seed: 20_261_126)
         for _ in 0..<500 {
             let grant = Self.grant(&r)
             let expected = [UInt8](try SageJSON.encode(grant))
@@ -67,4 +53,9 @@ struct WireJSONTests {
             #expect(try SageJSON.decode(SubmitReceipt.self, from: Data(writtenReceipt)) == receipt)
         }
     }
+}
+
+extension SplitMix64 {
+    mutating func below(_ n: Int) -> Int { Int.random(in: 0..<n, using: &self) }
+    mutating func bool() -> Bool { Bool.random(using: &self) }
 }
