@@ -137,8 +137,8 @@ struct SchedulingTests {
         await h.store.close()
     }
 
-    @Test("A submit's next lease never jumps ahead of a waiting higher tier; with nothing queued the proof is still paid",
-          arguments: [StoreKind.sqlite])
+    @Test("A submit's next lease never jumps ahead of a waiting higher tier; otherwise it is leased in the submit's transaction",
+          arguments: StoreKind.allCases)
     func submitNextLeaseRespectsWaiters(kind: StoreKind) async throws {
         let h = try await Harness.make(kind)
         let consumer = try await h.worker(stake: 1_000, name: "consumer")
@@ -167,9 +167,21 @@ struct SchedulingTests {
         // Nobody waits and nothing is queued: paid, no next lease, nothing leased.
         _ = try await h.job()
         let again = try #require(try await h.market.lease(worker: consumer.id, wait: .zero).success)
-        let last = try await h.market.submit(leaseID: again.leaseId, worker: consumer.id, body: proof, binary: true, nextLeaseWait: .zero)
-        #expect(last.outcome == .paid && last.nextLease == nil)
+        let empty = try await h.market.submit(leaseID: again.leaseId, worker: consumer.id, body: proof, binary: true, nextLeaseWait: .zero)
+        #expect(empty.outcome == .paid && empty.nextLease == nil)
         #expect(try await h.store.counters()["leases_granted"] == 3)
+
+        // Nobody waits and a job is queued: the submit's own transaction leases it.
+        _ = try await h.job()
+        let third = try #require(try await h.market.lease(worker: consumer.id, wait: .zero).success)
+        let queued = try await h.job()
+        let last = try await h.market.submit(leaseID: third.leaseId, worker: consumer.id, body: proof, binary: true, nextLeaseWait: .zero)
+        #expect(last.outcome == .paid)
+        let next = try #require(last.nextLease)
+        #expect(next.jobId == queued.id)
+        let stored = try await h.store.job(id: queued.id)
+        #expect(stored?.status == .leased && stored?.leaseId == next.leaseId && stored?.worker == consumer.id)
+        #expect(try await h.store.counters()["jobs_paid"] == 3)
         await h.store.close()
     }
 
