@@ -14,8 +14,12 @@ struct GenerateCommand: ParsableCommand {
           bitsage-proof generate --workload fibonacci --log-rows 16 --columns 8 --security-bits 96
           bitsage-proof generate --workload vm --program Examples/vm/factorial.oasm --input 10
           bitsage-proof generate --workload fibonacci --log-rows 16 --columns 8 --zero-knowledge
+          bitsage-proof generate --workload vm-committed --program Examples/vm/array_sum.oasm --input 3,10,20,30
         --zero-knowledge hides the witness: the last rows of the trace are random and unchecked, so
-        Fibonacci claims the value of its last live row, and a Poseidon2 batch must leave them free.
+        Fibonacci claims the value of its last live row, a Poseidon2 batch must leave them free, and
+        a VM trace is padded to the size that leaves room for them (at least 2^17 rows, which the
+        statement's log_rows shows). vm-committed proves a VM run on private inputs, named in the
+        statement only by a salted commitment; its proofs are always zero-knowledge.
         Poseidon2 inputs (--inputs): a JSON array of 16-element arrays of integers below 2^31 - 1,
         e.g. [[0,1,2,...,15], ...], or an object {"inputs": [[...], ...]}. Without --inputs the
         states are derived from --seed (SplitMix64, reduced mod p).
@@ -40,7 +44,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Fibonacci: the number of independent sequences (trace columns).")
     var columns: Int = 8
 
-    @Option(help: "VM: the program to run and prove (.oasm assembler text).")
+    @Option(help: "VM and vm-committed: the program to run and prove (.oasm assembler text).")
     var program: String?
 
     @Option(help: "VM: comma-separated integers preloaded into memory from address 0.")
@@ -66,7 +70,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Parallelism.setThreadCount(threads) }
-        let config: ProofConfig
+        var config: ProofConfig
         do { config = try ProofConfig.forSecurity(bits: securityBits).withZeroKnowledge(zeroKnowledge) } catch { throw ValidationError("\(error)") }
 
         let made: (statement: Statement, trace: [[M31]])
@@ -101,8 +105,25 @@ struct GenerateCommand: ParsableCommand {
             guard let program else { throw ValidationError("--workload vm needs --program FILE.oasm") }
             let loaded = try VMProgramFile.load(program)
             let inputs = try VMInputs.parse(input, file: inputFile)
-            do { made = try VMWorkload.makeTrace(program: loaded, inputs: inputs) } catch { throw ValidationError("\(program): \(error)") }
+            do { made = try VMWorkload.makeTrace(program: loaded, inputs: inputs, config: config) } catch { throw ValidationError("\(program): \(error)") }
             shape = "\(program) (hash \(loaded.hash)), \(made.statement.parameters[2]) steps, 2^\(made.statement.logRows) rows × \(VMColumns.count) columns, outputs \(made.statement.publicOutputs.map { String($0.value) }.joined(separator: ", "))"
+        case VMCommittedWorkload.name:
+            guard let program else { throw ValidationError("--workload vm-committed needs --program FILE.oasm") }
+            if !zeroKnowledge { print("note        vm-committed proofs are always zero-knowledge (--zero-knowledge is implied)") }
+            config = config.withZeroKnowledge()
+            let loaded = try VMProgramFile.load(program)
+            let inputs = try VMInputs.parse(input, file: inputFile)
+            guard !inputs.isEmpty else { throw ValidationError("--workload vm-committed needs at least one input (--input or --input-file)") }
+            let salt = InputCommitment.randomSalt()
+            do { made = try VMCommittedWorkload.makeTrace(program: loaded, inputs: inputs, salt: salt, config: config) } catch {
+                throw ValidationError("\(program): \(error)")
+            }
+            let commitment = made.statement.publicInputs.suffix(InputCommitment.digestCount).map { String($0.value) }.joined(separator: ",")
+            shape = """
+            \(program) (hash \(loaded.hash)) on \(inputs.count) private inputs, \(made.statement.parameters[2]) steps, 2^\(made.statement.logRows) rows × \(VMCommittedInputs.columnCount) columns, outputs \(made.statement.publicOutputs.map { String($0.value) }.joined(separator: ", "))
+            commitment  \(commitment)
+            salt        \(salt.map { String($0.value) }.joined(separator: ",")) (secret: with the inputs it opens the commitment)
+            """
         default:
             throw ValidationError("unknown workload '\(workload)' (known: \(WorkloadRegistry.names.joined(separator: ", ")))")
         }

@@ -13,8 +13,9 @@ struct RequestCommand: ParsableCommand {
         their commitment (a salted Poseidon2 sponge), and the inputs with the salt are encrypted \
         (HPKE: X25519, HKDF-SHA256, AES-256-GCM) to the worker's key as GET /workers lists it. The \
         coordinator stores only the ciphertext and leases the job to that worker alone; the proof \
-        shows the program ran on the committed inputs. The proof itself is not zero-knowledge: \
-        whoever verifies it can learn about the inputs from its openings.
+        shows the program ran on the committed inputs. The proof is zero-knowledge (the worker \
+        proves such jobs with zero knowledge and the coordinator rejects proofs without it), so \
+        whoever verifies it learns the outputs but nothing more about the inputs.
         Example:
           bitsage-proof request --coordinator http://127.0.0.1:8080 --api-key $KEY --worker 0x… \\
             --program Examples/vm/array_sum.oasm --inputs 3,10,20,30 --reward 1.5

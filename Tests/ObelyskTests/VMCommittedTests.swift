@@ -3,12 +3,14 @@ import Testing
 
 /// VM runs on committed inputs (`vm-committed`): the commitment matches a sponge written here from
 /// the permutation alone, honest runs verify without their inputs in the statement, and forged
-/// traces (proven past the prover's own checks) are rejected by the verifier.
+/// traces (proven past the prover's own checks) are rejected by the verifier. Proofs here are
+/// zero-knowledge, as every vm-committed proof is meant to be (`VMZeroKnowledgeTests` shows the
+/// leak of an ordinary one).
 @Suite(.serialized) struct VMCommittedTests {
     /// Few queries: enough for the tests below, whose forgeries the out-of-domain check rejects
     /// whatever the query count (the verifier is run at this level, so a rejection is never a
     /// complaint about the level itself).
-    static let fast = ProofConfig(powBits: 4, logBlowup: 1, queries: 8)
+    static let fast = ProofConfig(powBits: 4, logBlowup: 1, queries: 8, zeroKnowledge: true)
 
     /// int.from_bytes(b"vm-input", "big") % (2**31 - 1), computed with Python.
     static let domainTag = M31(1_531_629_640)
@@ -33,8 +35,8 @@ import Testing
     static func prove(_ statement: Statement, _ trace: [[M31]], checked: Bool = true, config: ProofConfig = fast) throws -> StarkProof {
         let system = try VMCommittedWorkload.constraintSystem(for: statement)
         let prover = StarkProver(backend: CPUBackend())
-        return checked ? try prover.prove(system: system, trace: trace, statement: statement, config: config)
-                       : try prover.proveUnchecked(system: system, trace: trace, statement: statement, config: config)
+        return checked ? try prover.prove(system: system, trace: trace, statement: statement, config: config, randomness: .seeded(1))
+                       : try prover.proveUnchecked(system: system, trace: trace, statement: statement, config: config, randomness: .seeded(1))
     }
 
     /// Whether the verifier, rebuilding the AIR from the proof's own statement, accepts (at the
@@ -57,7 +59,8 @@ import Testing
     }
 
     static func honest(_ inputs: [Int] = arraySum, salt seed: UInt64 = 1) throws -> (statement: Statement, trace: [[M31]]) {
-        try VMCommittedWorkload.makeTrace(program: try VMTests.example("array_sum"), inputs: VMTests.words(inputs), salt: Self.salt(seed))
+        try VMCommittedWorkload.makeTrace(program: try VMTests.example("array_sum"), inputs: VMTests.words(inputs), salt: Self.salt(seed),
+                                          config: fast)
     }
 
     @Test func commitmentMatchesAnIndependentSponge() throws {
@@ -89,7 +92,7 @@ import Testing
         #expect(statement.parameters[0] == program.count && statement.parameters[1] == inputs.count)
         #expect(statement.publicInputs == program.words + Self.referenceCommitment(inputs, Self.salt(1)))
         let proof = try Self.prove(statement, trace)
-        #expect(Self.accepted(proof))
+        #expect(Self.accepted(proof) && proof.config.zeroKnowledge)
         let decoded = try StarkProof(bytes: proof.canonicalBytes)
         #expect(Self.accepted(decoded))
     }
@@ -103,6 +106,7 @@ import Testing
         #expect(task.takesPrivateInputs)
         #expect(!task.publicInputs.contains(M31(1_000_003)))
         let proof = try task.prove(config: .bits96, privateInputs: privateInputs)
+        #expect(proof.config == ProofConfig.bits96.withZeroKnowledge())
         #expect(task.isAnswered(by: proof.statement))
         #expect(proof.statement.publicOutputs == [M31(1_000_003 + 77 + 9)])
         try ProofVerification.verify(try StarkProof(bytes: proof.canonicalBytes), minimumSecurityBits: 96)
@@ -136,7 +140,9 @@ import Testing
         bad.parameters[1] = 0
         #expect(throws: WorkloadError.self) { try bad.validate() }
         bad = task
-        bad.logRows = 17
+        bad.logRows = 18
+        #expect(throws: WorkloadError.self) { try bad.validate() }
+        bad.logRows = 16   // the ordinary size: too small for the zero-knowledge proof the task needs
         #expect(throws: WorkloadError.self) { try bad.validate() }
         #expect(throws: WorkloadError.self) {
             try ProvingTask.vmCommitted(program: try VMTests.example("array_sum"), inputs: [], salt: Self.salt(5))
@@ -177,7 +183,7 @@ import Testing
         let program = try VMTests.example("array_sum")
         let run = try Interpreter.run(program, inputs: VMTests.words([4, 10, 20, 30, 5]), recordTrace: true)
         #expect(run.outputs == [M31(65)])
-        let (statement, trace) = try VMCommittedWorkload.makeTrace(run, salt: Self.salt(1), inputCount: 4)
+        let (statement, trace) = try VMCommittedWorkload.makeTrace(run, salt: Self.salt(1), inputCount: 4, config: Self.fast)
         #expect(statement.parameters[1] == 4)
         #expect(Array(statement.publicInputs.suffix(8)) == Self.referenceCommitment(VMTests.words([4, 10, 20, 30]), Self.salt(1)))
         try Self.expectRejectedForgery(statement, trace, failing: "fails at row 4")
@@ -199,7 +205,9 @@ import Testing
         let program = try VMTests.example("array_sum")
         let inputs = VMTests.words(Self.arraySum)
         let (task, _) = try ProvingTask.vmCommitted(program: program, inputs: inputs, salt: Self.salt(1))
-        let plain = try ProvingTask.vm(program: program, inputs: inputs).prove(config: Self.fast)
+        let plain = try ProvingTask.vm(program: program, inputs: inputs).prove(config: Self.fast.withZeroKnowledge(false))
+        // A vm task is sized for an ordinary proof: asked for a zero-knowledge one, it says so.
+        #expect(throws: WorkloadError.self) { try ProvingTask.vm(program: program, inputs: inputs).prove(config: Self.fast) }
         #expect(Self.accepted(plain))
         #expect(plain.statement.publicOutputs == [M31(55)])
         #expect(!task.isAnswered(by: plain.statement))

@@ -100,6 +100,8 @@ struct SealedJobTests {
         let stored = try #require(try await coordinator.store.paidProof(jobID: job.id))
         let proof = try StarkProof(bytes: stored.bytes)
         try ProofVerification.verify(proof, minimumSecurityBits: 96)
+        // The worker proved it with zero knowledge: the proof the coordinator serves hides the inputs too.
+        #expect(proof.config.zeroKnowledge)
         #expect(request.task.isAnswered(by: proof.statement))
         #expect(proof.statement.publicOutputs == [M31(Self.elements.reduce(0) { ($0 + $1) % Self.p })])
         #expect(try await coordinator.store.balance(account: keysA.workerID).rewards == SageAmount(sage: 2))

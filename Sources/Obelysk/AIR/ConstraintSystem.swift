@@ -12,7 +12,8 @@ public struct BoundaryConstraint: Sendable, Hashable {
 /// (row N - 1 + k reads row k - 1), boundary constraints binding public values, and LogUp lookup
 /// relations (see `LogUpRelation`), which the prover proves with a second, interaction trace.
 /// In zero-knowledge mode (`ZeroKnowledge.blinded`) the last `blindingRows` rows are random and
-/// excluded from every transition and public column on top of the offsets' own exclusions.
+/// excluded from every transition and public column on top of the offsets' own exclusions; the
+/// interaction phase then restates LogUp without wrap-around (see `withInteraction`).
 public struct ConstraintSystem: Sendable, Hashable {
     public let logRows: Int
     public let columnCount: Int
@@ -25,6 +26,11 @@ public struct ConstraintSystem: Sendable, Hashable {
     public let lookups: [LogUpRelation]
     /// How many of `transitions`, at the end, wrap around (checked on every row, no rows excluded).
     public let wrappingCount: Int
+    /// How many of `transitions`, just before the wrapping ones, are checked on exactly the live
+    /// rows 0 … liveRows - 1 whatever their offsets (so the last one reads the first blinding row):
+    /// the running sums of LogUp in zero-knowledge mode, whose first blinding row is pinned by a
+    /// boundary. Zero otherwise.
+    public let liveTransitionCount: Int
 
     public init(logRows: Int, columnCount: Int, transitions rowTransitions: [Expr], boundaries: [BoundaryConstraint],
                 publicColumns: [PublicColumnConstraint] = [], wrappingTransitions: [Expr] = [],
@@ -35,11 +41,16 @@ public struct ConstraintSystem: Sendable, Hashable {
     }
 
     /// `blindingRows` > 0 (zero-knowledge mode, see `ZeroKnowledge`): the last that many rows are
-    /// random and no transition or public column is checked on them; boundaries must avoid them.
-    init(logRows: Int, columnCount: Int, transitions rowTransitions: [Expr], boundaries: [BoundaryConstraint],
+    /// random and no transition or public column is checked on them; boundaries must avoid them,
+    /// except `pinnedBoundaries`, which must lie on the first blinding row (row liveRows: the one row
+    /// of each column the argument in `ZeroKnowledge` leaves room to pin). `liveTransitions` are
+    /// checked on the live rows exactly (see `liveTransitionCount`).
+    init(logRows: Int, columnCount: Int, transitions rowTransitions: [Expr], boundaries regularBoundaries: [BoundaryConstraint],
          publicColumns: [PublicColumnConstraint], wrappingTransitions: [Expr], lookups: [LogUpRelation],
-         kernel: (any ConstraintKernel)?, blindingRows: Int) throws {
-        let transitions = rowTransitions + wrappingTransitions
+         kernel: (any ConstraintKernel)?, blindingRows: Int,
+         liveTransitions: [Expr] = [], pinnedBoundaries: [BoundaryConstraint] = []) throws {
+        let transitions = rowTransitions + liveTransitions + wrappingTransitions
+        let boundaries = regularBoundaries + pinnedBoundaries
         guard (ConstraintSystem.minLogRows...ConstraintSystem.maxLogRows).contains(logRows) else {
             throw ConstraintSystemError.logRowsOutOfRange(logRows)
         }
@@ -59,12 +70,18 @@ public struct ConstraintSystem: Sendable, Hashable {
             throw ConstraintSystemError.badBoundary(b)
         }
         // A wrapping transition would read the random rows from the first ones; with blinding rows
-        // the only cycle-closing constraint is LogUp's, which `ZeroKnowledge` restates without wrap.
-        guard blindingRows == 0 || (blindingRows > 0 && blindingRows < rows && wrappingTransitions.isEmpty && lookups.isEmpty) else {
-            throw ConstraintSystemError.badBlinding("\(blindingRows) blinding rows need fewer than \(rows) rows and no wrapping transitions or lookups")
+        // the only cycle-closing constraint is LogUp's, which `withInteraction` restates without wrap.
+        guard blindingRows == 0 || (blindingRows > 0 && blindingRows < rows && wrappingTransitions.isEmpty) else {
+            throw ConstraintSystemError.badBlinding("\(blindingRows) blinding rows need fewer than \(rows) rows and no wrapping transitions")
         }
-        for b in boundaries where b.row >= rows - blindingRows {
+        guard blindingRows > 0 || (liveTransitions.isEmpty && pinnedBoundaries.isEmpty) else {
+            throw ConstraintSystemError.badBlinding("live-row transitions and pinned boundaries exist only with blinding rows")
+        }
+        for b in regularBoundaries where b.row >= rows - blindingRows {
             throw ConstraintSystemError.badBlinding("boundary constraint on column \(b.column), row \(b.row) lies in the \(blindingRows) blinding rows (live rows are 0…\(rows - blindingRows - 1))")
+        }
+        for b in pinnedBoundaries where b.row != rows - blindingRows {
+            throw ConstraintSystemError.badBlinding("pinned boundary on column \(b.column), row \(b.row) is not on the first blinding row, \(rows - blindingRows)")
         }
         for p in publicColumns {
             guard p.values.count == rows else { throw ConstraintSystemError.badPublicColumn("\(p.values.count) public values for \(rows) rows") }
@@ -88,6 +105,7 @@ public struct ConstraintSystem: Sendable, Hashable {
         self.columnCount = columnCount
         self.lookups = lookups
         self.wrappingCount = wrappingTransitions.count
+        self.liveTransitionCount = liveTransitions.count
         self.transitions = transitions
         self.boundaries = boundaries
         self.publicColumns = publicColumns
@@ -96,9 +114,11 @@ public struct ConstraintSystem: Sendable, Hashable {
         self.mask = items.sorted()
         self.maskOffsets = Array(Set(mask.map(\.offset))).sorted()
         // A wrapping transition excludes no rows: its "max offset" for the quotient is 0. Blinding
-        // rows are excluded from every other transition, together with the rows whose offsets reach them.
+        // rows are excluded from every other transition, together with the rows whose offsets reach
+        // them, except for live-row transitions, which exclude the blinding rows alone.
         self.transitionMaxOffsets = transitions.enumerated().map { index, t in
-            index >= rowTransitions.count ? 0 : t.maxOffset + blindingRows
+            if index < rowTransitions.count { return t.maxOffset + blindingRows }
+            return index < rowTransitions.count + liveTransitions.count ? blindingRows : 0
         }
         var s = 1
         while !ConstraintSystem.fitsComposition(logRows: logRows, transitions: transitions, maxOffsets: transitionMaxOffsets,
@@ -118,7 +138,7 @@ public struct ConstraintSystem: Sendable, Hashable {
     /// The distinct offsets the mask uses, ascending.
     public let maskOffsets: [Int]
     /// The number of last rows each transition is not checked on, in order: its largest row offset
-    /// (`Expr.maxOffset`) plus `blindingRows`; 0 for wrapping ones.
+    /// (`Expr.maxOffset`) plus `blindingRows`; `blindingRows` for live-row ones; 0 for wrapping ones.
     public let transitionMaxOffsets: [Int]
     /// log2 of the composition domain over the trace domain: the smallest s ≥ 1 such that every
     /// constraint quotient lies in the FFT space of size 2^(logRows + s). See `QuotientDegree`.
@@ -147,12 +167,13 @@ public struct ConstraintSystem: Sendable, Hashable {
         a.logRows == b.logRows && a.columnCount == b.columnCount && a.transitions == b.transitions
             && a.boundaries == b.boundaries && a.publicColumns == b.publicColumns
             && a.wrappingCount == b.wrappingCount && a.lookups == b.lookups && a.blindingRows == b.blindingRows
+            && a.liveTransitionCount == b.liveTransitionCount
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(logRows); hasher.combine(columnCount); hasher.combine(transitions)
         hasher.combine(boundaries); hasher.combine(publicColumns); hasher.combine(wrappingCount); hasher.combine(lookups)
-        hasher.combine(blindingRows)
+        hasher.combine(blindingRows); hasher.combine(liveTransitionCount)
     }
 
     public static let minLogRows = 3
@@ -205,10 +226,12 @@ public struct ConstraintSystem: Sendable, Hashable {
             w.u32(UInt32(wrappingCount))
             LogUp.canonicalBytes(lookups, into: &w)
         }
-        // And the blinding rows, only in zero-knowledge mode.
+        // And the blinding rows, only in zero-knowledge mode (with the live-row transitions of an
+        // expanded LogUp system, which never enters a transcript, only when it has any).
         if blindingRows > 0 {
             w.string("blinding")
             w.u32(UInt32(blindingRows))
+            if liveTransitionCount > 0 { w.u32(UInt32(liveTransitionCount)) }
         }
         return w.bytes
     }
@@ -242,14 +265,24 @@ extension ConstraintSystem {
 
     /// The single-phase system the prover and verifier run once the LogUp challenges are drawn: the
     /// main columns followed by the interaction columns, the main constraints, and each relation's
-    /// constraints as M31 coordinate transitions whose constants are the challenges.
+    /// constraints as M31 coordinate transitions whose constants are the challenges. Ordinarily
+    /// the running sums wrap around; with blinding rows they are checked on the live rows only and
+    /// closed by boundaries T(0) = 0 and T(liveRows) = 0 instead (see `LogUp`).
     package func withInteraction(_ challenges: [LogUpChallenges]) throws -> ConstraintSystem {
         guard !lookups.isEmpty else { return self }
-        let logUp = try LogUp.constraints(lookups, challenges: challenges, firstColumn: columnCount, logRows: logRows)
+        let blinded = blindingRows > 0
+        let logUp = try LogUp.constraints(lookups, challenges: challenges, firstColumn: columnCount, logRows: logRows,
+                                          liveRows: blinded ? liveRows : nil)
         let local = Array(transitions[..<(transitions.count - wrappingCount)])
         let wrapping = Array(transitions[(transitions.count - wrappingCount)...])
+        guard blinded else {
+            return try ConstraintSystem(logRows: logRows, columnCount: columnCount + interactionColumnCount,
+                                        transitions: local + logUp.rowLocal, boundaries: boundaries, publicColumns: publicColumns,
+                                        wrappingTransitions: wrapping + logUp.steps)
+        }
         return try ConstraintSystem(logRows: logRows, columnCount: columnCount + interactionColumnCount,
-                                    transitions: local + logUp.rowLocal, boundaries: boundaries, publicColumns: publicColumns,
-                                    wrappingTransitions: wrapping + logUp.wrapping)
+                                    transitions: local + logUp.rowLocal, boundaries: boundaries + logUp.boundaries,
+                                    publicColumns: publicColumns, wrappingTransitions: wrapping, lookups: [], kernel: nil,
+                                    blindingRows: blindingRows, liveTransitions: logUp.steps, pinnedBoundaries: logUp.pinned)
     }
 }

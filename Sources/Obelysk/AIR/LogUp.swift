@@ -28,6 +28,19 @@
 /// difference over the whole cycle telescopes to zero, so the constraints hold only if Σ_r s(r) = C.
 /// C is not a prover message: it is minus the sum of the relation's public terms, which both sides
 /// compute from the statement (zero for a relation closed within the trace).
+///
+/// Zero-knowledge mode (`ZeroKnowledge`) keeps the last h rows random and unchecked, so the cycle
+/// cannot close through them. With L = N - h live rows the running sum is restated without wrap:
+///
+///     T(0) = 0,   (T(r + 1) - T(r) - Σ_j U_j(r) + C/L) · d_a · d_b = m_a · d_b + m_b · d_a   on r = 0 … L-1,
+///     T(L) = 0,
+///
+/// (the step on row L - 1 reads row L, the first blinding row, which the second boundary pins).
+/// Summed over r = 0 … L-1 the steps telescope to T(L) - T(0) = Σ_{r<L} s(r) - C, so the constraints
+/// hold only if the live rows' fractions sum to C; the blinding rows' fractions, whatever they are
+/// (their denominators may even vanish), are never counted. The pair columns U_j are likewise checked
+/// on the live rows only. Every other interaction cell on a blinding row is uniformly random
+/// (`blindingRowRanges` says which, in the order the prover draws them).
 public struct LookupTerm: Sendable, Hashable {
     /// A row-local expression of the main trace (offset 0).
     public var multiplicity: Expr
@@ -78,13 +91,27 @@ public struct LogUpChallenges: Sendable, Hashable {
 public enum LogUpError: Error, CustomStringConvertible {
     case zeroDenominator(relation: String, row: Int)
     case unbalanced(relation: String)
+    case badLiveRows(Int, rows: Int)
 
     public var description: String {
         switch self {
+        case let .badLiveRows(live, rows): return "LogUp over \(live) live rows of \(rows) is not defined"
         case let .zeroDenominator(r, row): return "lookup relation '\(r)': a denominator is zero at row \(row) (an unlucky challenge)"
         case let .unbalanced(r): return "lookup relation '\(r)' does not balance: a looked-up tuple is missing from its table or a multiplicity is wrong"
         }
     }
+}
+
+/// The LogUp constraints of a system's relations, as M31 coordinate expressions and boundaries.
+struct LogUpConstraints {
+    /// The pair columns U_j: row-local.
+    var rowLocal: [Expr] = []
+    /// The running sums T: wrapping transitions ordinarily, live-row transitions in zero-knowledge mode.
+    var steps: [Expr] = []
+    /// Zero-knowledge mode only: T(0) = 0, on a live row…
+    var boundaries: [BoundaryConstraint] = []
+    /// …and T(L) = 0, on the first blinding row.
+    var pinned: [BoundaryConstraint] = []
 }
 
 enum LogUp {
@@ -120,14 +147,17 @@ enum LogUp {
         return d
     }
 
-    /// The constraints of every relation, as M31 coordinate expressions: row-local ones (the pair
-    /// columns) and wrapping ones (each relation's running sum). `firstColumn` is where the
-    /// interaction columns start (the main trace's width).
+    /// The constraints of every relation, as M31 coordinate expressions (see `LogUpConstraints`).
+    /// `firstColumn` is where the interaction columns start (the main trace's width). `liveRows`
+    /// is nil for an ordinary proof (running sums wrap around, shift C/N) and L in zero-knowledge
+    /// mode (running sums checked on rows 0 … L-1 with shift C/L, and pinned to zero at rows 0 and L).
     static func constraints(_ relations: [LogUpRelation], challenges: [LogUpChallenges], firstColumn: Int,
-                            logRows: Int) throws -> (rowLocal: [Expr], wrapping: [Expr]) {
-        var rowLocal: [Expr] = [], wrapping: [Expr] = []
+                            logRows: Int, liveRows: Int?) throws -> LogUpConstraints {
+        var result = LogUpConstraints()
         var column = firstColumn
-        let nInverse = M31(canonical: UInt32(1 << logRows)).inverse()
+        // The running sum advances by C/count per counted row: count is N with wrap-around, L without.
+        let counted = liveRows ?? (1 << logRows)
+        let countInverse = M31(canonical: UInt32(counted)).inverse()
         for (relation, ch) in zip(relations, challenges) {
             guard let claimed = claimedSum(relation, ch) else { throw LogUpError.zeroDenominator(relation: relation.name, row: -1) }
             let powers = ch.powers(relation.width)
@@ -149,61 +179,88 @@ enum LogUp {
                 }
                 let here = SecureExpr.columns(column)
                 if j + 1 < relation.interactionColumns {
-                    rowLocal += (here * den - num).coordinates
+                    result.rowLocal += (here * den - num).coordinates
                     earlier = earlier + here
                 } else {
-                    let step = SecureExpr.columns(column, offset: 1) - here - earlier + SecureExpr(constant: claimed.times(nInverse))
-                    wrapping += (step * den - num).coordinates
+                    let step = SecureExpr.columns(column, offset: 1) - here - earlier + SecureExpr(constant: claimed.times(countInverse))
+                    result.steps += (step * den - num).coordinates
+                    if let live = liveRows {
+                        for q in 0..<4 {
+                            result.boundaries.append(BoundaryConstraint(column: column + q, row: 0, value: .zero))
+                            result.pinned.append(BoundaryConstraint(column: column + q, row: live, value: .zero))
+                        }
+                    }
                 }
                 column += 4
             }
         }
-        return (rowLocal, wrapping)
+        return result
     }
 
-    /// The interaction trace (M31 coordinate columns, in row order) for a main trace. Throws if a
-    /// denominator is zero; with `checked`, also if a relation does not balance (an honest prover
-    /// refuses; the test-only unchecked path commits the columns anyway and the verifier rejects).
+    /// For each interaction M31 column, in order, the rows the zero-knowledge prover fills with
+    /// uniform randomness (`liveRows` < N): every blinding row of a pair column, and every blinding
+    /// row but the first (T(L) = 0, pinned) of a running sum. The prover draws them column by
+    /// column, each range in row order, right after computing the interaction trace.
+    static func blindingRowRanges(_ relations: [LogUpRelation], liveRows: Int, rows: Int) -> [Range<Int>] {
+        relations.flatMap { relation in
+            (0..<relation.interactionColumns).flatMap { j -> [Range<Int>] in
+                let range = j + 1 < relation.interactionColumns ? liveRows..<rows : min(liveRows + 1, rows)..<rows
+                return [Range<Int>](repeating: range, count: 4)
+            }
+        }
+    }
+
+    /// The interaction trace (M31 coordinate columns, in row order) for a main trace, counting its
+    /// first `liveRows` rows (all N of them in an ordinary proof; see the type's comment for
+    /// zero-knowledge mode, where rows past T(L) are left zero for the prover to randomize). Throws
+    /// if a denominator on a counted row is zero; with `checked`, also if a relation does not balance
+    /// (an honest prover refuses; the test-only unchecked path commits the columns anyway and the
+    /// verifier rejects).
     static func interactionTrace(_ relations: [LogUpRelation], challenges: [LogUpChallenges], trace: [[M31]],
-                                 logRows: Int, checked: Bool) throws -> [[M31]] {
+                                 logRows: Int, liveRows: Int, checked: Bool) throws -> [[M31]] {
         let rows = 1 << logRows
-        let nInverse = M31(canonical: UInt32(rows)).inverse()
+        let live = liveRows
+        guard live >= 1 && live <= rows else { throw LogUpError.badLiveRows(live, rows: rows) }
+        let countInverse = M31(canonical: UInt32(live)).inverse()
         var columns: [[M31]] = []
         for (relation, ch) in zip(relations, challenges) {
             guard let claimed = claimedSum(relation, ch) else { throw LogUpError.zeroDenominator(relation: relation.name, row: -1) }
             let powers = ch.powers(relation.width)
             // Every term's multiplicity and values on every row, through one compiled program.
             let expressions = relation.terms.flatMap { [$0.multiplicity] + $0.values }
-            let evaluated = evaluateRowLocal(expressions, trace: trace, rows: rows)
+            // Only the counted rows are evaluated: blinding rows' denominators may vanish.
+            let evaluated = evaluateRowLocal(expressions, trace: trace, rows: live)
             var fractions: [[QM31]] = []
             var e = 0
             for term in relation.terms {
                 let m = evaluated[e]
-                var d = [QM31](repeating: ch.z, count: rows)
+                var d = [QM31](repeating: ch.z, count: live)
                 for i in 0..<term.values.count {
                     let v = evaluated[e + 1 + i], p = powers[i]
-                    for r in 0..<rows { d[r] = d[r] - p.times(v[r]) }
+                    for r in 0..<live { d[r] = d[r] - p.times(v[r]) }
                 }
                 if let r = d.firstIndex(where: { $0.isZero }) { throw LogUpError.zeroDenominator(relation: relation.name, row: r) }
                 let inverses = parallelBatchInverse(d)
-                fractions.append((0..<rows).map { inverses[$0].times(m[$0]) })
+                fractions.append((0..<rows).map { $0 < live ? inverses[$0].times(m[$0]) : .zero })
                 e += 1 + term.values.count
             }
             var rowTotal = [QM31](repeating: .zero, count: rows)
             for j in 0..<relation.interactionColumns {
                 var pair = fractions[2 * j]
-                if 2 * j + 1 < fractions.count { for r in 0..<rows { pair[r] = pair[r] + fractions[2 * j + 1][r] } }
-                for r in 0..<rows { rowTotal[r] = rowTotal[r] + pair[r] }
+                if 2 * j + 1 < fractions.count { for r in 0..<live { pair[r] = pair[r] + fractions[2 * j + 1][r] } }
+                for r in 0..<live { rowTotal[r] = rowTotal[r] + pair[r] }
                 if j + 1 < relation.interactionColumns { columns += coordinateColumns(pair) }
             }
-            // The shifted running sum: T(0) = 0, T(r + 1) = T(r) + s(r) - C/N.
-            let shift = claimed.times(nInverse)
+            // The shifted running sum: T(0) = 0, T(r + 1) = T(r) + s(r) - C/L over the counted rows.
+            // With wrap-around (L = N) the final sum is T(0) again; without, it is T(L).
+            let shift = claimed.times(countInverse)
             var running = [QM31](repeating: .zero, count: rows)
             var t = QM31.zero
-            for r in 0..<rows {
+            for r in 0..<live {
                 running[r] = t
                 t = t + rowTotal[r] - shift
             }
+            if live < rows { running[live] = t }
             if checked && !t.isZero { throw LogUpError.unbalanced(relation: relation.name) }
             columns += coordinateColumns(running)
         }

@@ -64,3 +64,13 @@ extension ZeroKnowledge {
         return HidingComposition.pieces(coordinates: coordinates, logRows: logRows, logExpansion: logExpansion, randomness: &randomness)
     }
 }
+
+extension ConstraintSystem {
+    /// The interaction trace (`LogUp.interactionTrace`) of this system's relations for `trace` under
+    /// chosen challenges, counting its first `liveRows` rows, so tests can put a vanishing
+    /// denominator on a row of their choice (the prover's challenges come from the transcript).
+    @_spi(Testing) public func interactionTrace(_ trace: [[M31]], challenges: [LogUpChallenges], liveRows: Int,
+                                                checked: Bool) throws -> [[M31]] {
+        try LogUp.interactionTrace(lookups, challenges: challenges, trace: trace, logRows: logRows, liveRows: liveRows, checked: checked)
+    }
+}

@@ -75,8 +75,9 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
             throw ProverError.traceShape("expected \(baseSystem.columnCount) columns of \(baseSystem.rowCount) rows")
         }
         // Zero knowledge (see `ZeroKnowledge`): the blinded system, whose last rows are random and
-        // unchecked; the randomness is drawn here, on the host, in a fixed order (blinding rows, trace
-        // salt, composition pieces and mask, composition salt), so every backend makes the same proof.
+        // unchecked; the randomness is drawn here, on the host, in a fixed order (trace blinding rows,
+        // trace salt, then with LogUp the interaction's blinding rows and salt, then the composition
+        // pieces and mask, composition salt), so every backend makes the same proof for a seed.
         let zeroKnowledge = config.zeroKnowledge
         var randomness = randomness
         var system = baseSystem
@@ -86,7 +87,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
             if let blindingRowsOverride {
                 system = try ConstraintSystem(logRows: baseSystem.logRows, columnCount: baseSystem.columnCount,
                                               transitions: baseSystem.transitions, boundaries: baseSystem.boundaries,
-                                              publicColumns: baseSystem.publicColumns, wrappingTransitions: [], lookups: [],
+                                              publicColumns: baseSystem.publicColumns, wrappingTransitions: [], lookups: baseSystem.lookups,
                                               kernel: baseSystem.kernel, blindingRows: blindingRowsOverride)
             }
             for c in 0..<trace.count {
@@ -130,6 +131,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         var traceCoefficients = mainCoefficients
         var traceCommitted = mainCommitted
         var interactionTree: Backend.Commitment?
+        var interactionSalt: [Backend.Column] = []
         // An honest prover never emits a proof of a false statement. The trace is checked
         // algebraically as the proof is made: the composition polynomial's parts must agree with the
         // constraints at the out-of-domain point, and FRI must fold to a constant. A trace that
@@ -145,13 +147,23 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         }
         if !system.lookups.isEmpty {
             let challenges = LogUp.drawChallenges(&channel, count: system.lookups.count)
-            var interaction = try LogUp.interactionTrace(system.lookups, challenges: challenges, trace: trace, logRows: n, checked: checked)
+            // In zero-knowledge mode only the live rows are counted (see `LogUp`), and the rest of the
+            // interaction's blinding rows (all but each running sum's pinned T(L)) are drawn now.
+            var interaction = try LogUp.interactionTrace(system.lookups, challenges: challenges, trace: trace, logRows: n,
+                                                         liveRows: system.liveRows, checked: checked)
+            if zeroKnowledge {
+                let ranges = LogUp.blindingRowRanges(system.lookups, liveRows: system.liveRows, rows: system.rowCount)
+                for (c, range) in ranges.enumerated() {
+                    for r in range { interaction[c][r] = randomness.m31() }
+                }
+            }
             if let tamperInteraction { interaction = tamperInteraction(interaction) }
             active = try system.withInteraction(challenges)
             interactionRows = interaction
             let interactionCoefficients = try backend.interpolate(backend.uploadTrace(interaction))
             let interactionCommitted = try backend.evaluate(interactionCoefficients, logSize: commitLog)
-            let tree = try backend.commit(interactionCommitted)
+            interactionSalt = try salt()
+            let tree = try backend.commit(interactionCommitted + interactionSalt)
             channel.mix(root: tree.root)
             interactionTree = tree
             traceCoefficients += interactionCoefficients
@@ -260,7 +272,7 @@ public struct StarkProver<Backend: ProverBackend>: Sendable {
         let mainLeaves = Array(traceCommitted[..<mainWidth]) + mainSalt
         let compositionLeaves = compositionCommitted + compositionSalt
         let traceValues = try backend.rows(of: mainLeaves, at: opened).flatMap { $0 }
-        let interactionValues = try backend.rows(of: Array(traceCommitted[mainWidth...]), at: opened).flatMap { $0 }
+        let interactionValues = try backend.rows(of: Array(traceCommitted[mainWidth...]) + interactionSalt, at: opened).flatMap { $0 }
         let compositionValues = try backend.rows(of: compositionLeaves, at: opened).flatMap { $0 }
         var known = queries
         var openings: [FriLayerOpening] = []

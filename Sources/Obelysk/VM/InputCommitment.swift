@@ -16,10 +16,10 @@
 /// this sponge apart from any other use of the permutation.
 ///
 /// Binding rests on Poseidon2 (eight output words: a collision costs about 2^124 work); hiding rests
-/// on the salt (7·31 = 217 random bits the verifier never sees). The commitment hides the inputs
-/// only from those who see the statement: a STARK proof of a run is not zero-knowledge (yet), as its
-/// query openings reveal evaluations of the trace, which encodes the inputs; a verifier of the
-/// proof is not kept from learning about them.
+/// on the salt (7·31 = 217 random bits the verifier never sees). The commitment alone hides the
+/// inputs from those who see the statement; a proof of the run hides them from its verifiers only
+/// because `vm-committed` proofs are zero-knowledge (an ordinary proof's openings reveal
+/// evaluations of the trace, which encodes the inputs: see `VMCommittedWorkload`).
 public enum InputCommitment {
     /// Random words that make the commitment hiding.
     public static let saltCount = 7

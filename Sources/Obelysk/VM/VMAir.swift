@@ -23,11 +23,38 @@ public enum VMAir {
     /// Traces have at least 2^16 rows: the range-16 table and the memory table have 2^16 entries.
     public static let minLogRows = 16
 
-    /// log2 of the rows a run of `steps` steps of a `programLength`-instruction program needs.
-    public static func logRows(steps: Int, programLength: Int) -> Int {
+    /// log2 of the rows a run of `steps` steps of a `programLength`-instruction program needs, for
+    /// an ordinary proof or (`zeroKnowledge`) a zero-knowledge one (see `zeroKnowledgeLogRows`).
+    public static func logRows(steps: Int, programLength: Int, zeroKnowledge: Bool = false) -> Int {
+        if zeroKnowledge { return zeroKnowledgeLogRows(steps: steps, programLength: programLength) }
         var n = minLogRows
         while (1 << n) < max(steps, programLength) { n += 1 }
         return n
+    }
+
+    /// Rows a zero-knowledge VM trace keeps free for its blinding rows: the most any valid
+    /// configuration needs (`ProofConfig.maxQueries` queries; the VM's constraints read offsets 0
+    /// and 1), so that the size depends on the run alone, never on the configuration.
+    public static let zeroKnowledgeReserve = ZeroKnowledge.blindingRows(offsetCount: 2, queries: ProofConfig.maxQueries)
+
+    /// log2 of the rows a zero-knowledge proof of the run needs. Nothing is checked on the blinding
+    /// rows, so the live rows must hold every step, the program table and the two 2^16-entry tables
+    /// with the row after them (where `small` is pinned to 0): at least 2^17 rows, one doubling more
+    /// than an ordinary proof of a short run. The trace is padded to this size automatically (the
+    /// statement's log_rows says so); a statement that is smaller is refused with a clear error.
+    public static func zeroKnowledgeLogRows(steps: Int, programLength: Int) -> Int {
+        let live = max(steps, programLength, Int(Instruction.memorySize) + 1)
+        var n = minLogRows
+        while (1 << n) < live + zeroKnowledgeReserve { n += 1 }
+        return n
+    }
+
+    /// The rows of a trace for `system` that a proof at `config` checks and counts: all of them for
+    /// an ordinary proof (nil or zero knowledge off), those the blinding rows leave otherwise (the
+    /// count the prover and verifier compute, `ZeroKnowledge.blindingRows`).
+    static func liveRows(system: ConstraintSystem, config: ProofConfig?) -> Int {
+        guard let config, config.zeroKnowledge else { return system.rowCount }
+        return system.rowCount - ZeroKnowledge.blindingRows(system: system, config: config)
     }
 
     static func c(_ i: Int) -> Expr { .col(i) }
@@ -140,14 +167,17 @@ public enum VMAir {
             boundaries.append(BoundaryConstraint(column: C.small, row: Int(Instruction.memorySize), value: .zero))
         }
 
+        // Public columns say what they say about the statement on their first rows (the program, the
+        // inputs); the rest is padding the verifier derives, which zero-knowledge mode may blind.
         let table = programTable(program, rows: rows)
-        var publicColumns = [PublicColumnConstraint(expression: c(C.progPc), values: table.pc),
-                             PublicColumnConstraint(expression: c(C.progWord0), values: table.word0),
-                             PublicColumnConstraint(expression: c(C.progImm), values: table.imm)]
+        var publicColumns = [PublicColumnConstraint(expression: c(C.progPc), values: table.pc, statementRows: program.count),
+                             PublicColumnConstraint(expression: c(C.progWord0), values: table.word0, statementRows: program.count),
+                             PublicColumnConstraint(expression: c(C.progImm), values: table.imm, statementRows: program.count)]
         var columnCount = C.count
         switch source {
         case let .inputs(inputs):
-            publicColumns.append(PublicColumnConstraint(expression: c(C.initVal), values: initialMemory(inputs, rows: rows)))
+            publicColumns.append(PublicColumnConstraint(expression: c(C.initVal), values: initialMemory(inputs, rows: rows),
+                                                        statementRows: inputs.count))
         case let .committed(count, commitment):
             let committed = try VMCommittedInputs.constraints(inputCount: count, commitment: commitment, rows: rows)
             t += committed.transitions

@@ -50,7 +50,7 @@ public enum VMCommittedInputs {
         boundaries += commitment.enumerated().map { BoundaryConstraint(column: sponge + $0, row: inputCount, value: $1) }
 
         let mask = (0..<rows).map { $0 < inputCount ? M31.one : M31.zero }
-        return (transitions, boundaries, [PublicColumnConstraint(expression: .col(isInput), values: mask)])
+        return (transitions, boundaries, [PublicColumnConstraint(expression: .col(isInput), values: mask, statementRows: inputCount)])
     }
 
     /// These columns for a trace whose `initVal` column is `initialMemory` (its length is the row

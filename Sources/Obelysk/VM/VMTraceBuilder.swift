@@ -2,13 +2,21 @@
 /// interpreter's trace (rows past the halt repeat it), and the witnesses the AIR needs but the
 /// interpreter does not keep: inverses, previous memory entries, the final memory and the
 /// multiplicities of every table.
+///
+/// `liveRows` < 2^logRows is for zero-knowledge proofs, whose last rows the prover replaces with
+/// random ones that LogUp does not count (see `ZeroKnowledge`): the multiplicities then count the
+/// lookups of the live rows only (past the halt, each live row still looks up the halt instruction).
 enum VMTraceBuilder {
-    static func build(_ run: VMExecution, logRows: Int) throws -> [[M31]] {
+    static func build(_ run: VMExecution, logRows: Int, liveRows: Int? = nil) throws -> [[M31]] {
         typealias C = VMColumns
         let rows = 1 << logRows
+        let live = liveRows ?? rows
         let steps = run.trace
-        guard let halt = steps.last, halt.instruction.opcode == .halt, steps.count == run.steps, steps.count <= rows else {
-            throw WorkloadError.invalidInput("the run must be recorded, end in halt and fit 2^\(logRows) rows")
+        guard let halt = steps.last, halt.instruction.opcode == .halt, steps.count == run.steps, steps.count <= live else {
+            throw WorkloadError.invalidInput("the run must be recorded, end in halt and fit the \(live) live rows of 2^\(logRows)")
+        }
+        guard live == rows || (live <= rows && live > Int(Instruction.memorySize)) else {
+            throw WorkloadError.invalidInput("a zero-knowledge VM trace of 2^\(logRows) rows with \(live) live rows cannot hold the 2^16-entry tables; it needs 2^\(VMAir.zeroKnowledgeLogRows(steps: steps.count, programLength: run.program.count)) rows")
         }
         // A run is public and mutable (tests forge them), so its shape is checked before any index is used.
         for (r, step) in steps.enumerated() {
@@ -50,7 +58,7 @@ enum VMTraceBuilder {
             set(C.inv, r, a.isZero ? .zero : a.inverse())
             set(C.isZero, r, a.isZero ? .one : .zero)
             set(C.outIndex, r, M31(outIndex))
-            progMult[step.pc] += 1
+            if r < live { progMult[step.pc] += 1 }
             var result = M31.zero
             switch i.opcode {
             case .add: result = a + b

@@ -35,21 +35,27 @@ public enum VMWorkload: Workload {
 
     public static func programHash(of statement: Statement) throws -> Hash32 { try decode(statement).program.hash }
 
-    /// Runs the program and returns the statement of the run and its trace.
-    public static func makeTrace(program: Program, inputs: [M31], stepLimit: Int = Interpreter.defaultStepLimit) throws -> (statement: Statement, trace: [[M31]]) {
+    /// Runs the program and returns the statement of the run and its trace, for a proof at `config`
+    /// (see `makeTrace(_:config:)`).
+    public static func makeTrace(program: Program, inputs: [M31], stepLimit: Int = Interpreter.defaultStepLimit,
+                                 config: ProofConfig? = nil) throws -> (statement: Statement, trace: [[M31]]) {
         let run: VMExecution
         do { run = try Interpreter.run(program, inputs: inputs, stepLimit: min(stepLimit, 1 << ConstraintSystem.maxLogRows), recordTrace: true) } catch {
             throw WorkloadError.invalidInput("\(error)")
         }
-        return try makeTrace(run)
+        return try makeTrace(run, config: config)
     }
 
-    /// The statement and trace of a recorded run.
-    public static func makeTrace(_ run: VMExecution) throws -> (statement: Statement, trace: [[M31]]) {
-        let logRows = VMAir.logRows(steps: run.steps, programLength: run.program.count)
+    /// The statement and trace of a recorded run, for a proof at `config` (nil: an ordinary proof).
+    /// A zero-knowledge configuration pads the trace to `VMAir.zeroKnowledgeLogRows` rows and leaves
+    /// the rows the prover will blind out of the table multiplicities, so the statement's log_rows
+    /// then differs from an ordinary proof's of the same run.
+    public static func makeTrace(_ run: VMExecution, config: ProofConfig? = nil) throws -> (statement: Statement, trace: [[M31]]) {
+        let logRows = VMAir.logRows(steps: run.steps, programLength: run.program.count, zeroKnowledge: config?.zeroKnowledge ?? false)
         guard logRows <= ConstraintSystem.maxLogRows else { throw WorkloadError.invalidInput("\(run.steps) steps need more than 2^\(ConstraintSystem.maxLogRows) rows") }
         let statement = Statement(workload: name, logRows: logRows, parameters: [run.program.count, run.inputs.count, run.steps],
                                   publicInputs: run.program.words + run.inputs, publicOutputs: run.outputs)
-        return (statement, try VMTraceBuilder.build(run, logRows: logRows))
+        let live = try VMAir.liveRows(system: constraintSystem(for: statement), config: config)
+        return (statement, try VMTraceBuilder.build(run, logRows: logRows, liveRows: live))
     }
 }

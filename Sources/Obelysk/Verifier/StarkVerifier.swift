@@ -118,15 +118,19 @@ public struct StarkVerifier: Sendable {
         let interactionValues = proof.interaction?.values ?? []
         // Zero-knowledge leaves end with salt words, which only the Merkle check reads.
         let mainLeafWidth = mainWidth + salt, compositionLeafWidth = compositionColumns + salt
+        let interactionLeafWidth = interactionWidth == 0 ? 0 : interactionWidth + salt
         guard proof.traceValues.count == opened.count * mainLeafWidth,
-              interactionValues.count == opened.count * interactionWidth,
+              interactionValues.count == opened.count * interactionLeafWidth,
               proof.compositionValues.count == opened.count * compositionLeafWidth else {
             throw VerificationError.malformedProof("opened values do not match the number of queries")
         }
         // Each opened row of the expanded trace: its main part, then its interaction part.
         let mainLeaves = (0..<opened.count).map { Array(proof.traceValues[($0 * mainLeafWidth)..<(($0 + 1) * mainLeafWidth)]) }
         let mainRows = mainLeaves.map { Array($0[..<mainWidth]) }
-        let interactionRows = (0..<opened.count).map { Array(interactionValues[($0 * interactionWidth)..<(($0 + 1) * interactionWidth)]) }
+        let interactionLeaves = (0..<opened.count).map {
+            Array(interactionValues[($0 * interactionLeafWidth)..<(($0 + 1) * interactionLeafWidth)])
+        }
+        let interactionRows = interactionLeaves.map { Array($0.prefix(interactionWidth)) }
         let traceRows = zip(mainRows, interactionRows).map { $0 + $1 }
         let compositionLeaves = (0..<opened.count).map {
             Array(proof.compositionValues[($0 * compositionLeafWidth)..<(($0 + 1) * compositionLeafWidth)])
@@ -138,8 +142,8 @@ public struct StarkVerifier: Sendable {
         } catch let e as MerkleError { throw VerificationError.merkle(tree: "trace", e) }
         if let interaction = proof.interaction {
             do {
-                try MerkleVerifier.verify(root: interaction.root, logRows: commitLog, columnCount: interactionWidth,
-                                          positions: opened, rows: interactionRows, decommitment: interaction.decommitment)
+                try MerkleVerifier.verify(root: interaction.root, logRows: commitLog, columnCount: interactionLeafWidth,
+                                          positions: opened, rows: interactionLeaves, decommitment: interaction.decommitment)
             } catch let e as MerkleError { throw VerificationError.merkle(tree: "interaction", e) }
         }
         do {

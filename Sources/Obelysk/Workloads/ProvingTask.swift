@@ -52,13 +52,14 @@ public struct ProvingTask: Sendable, Hashable, Codable {
                            publicInputs: program.words + inputs)
     }
 
-    /// Runs the program once (runs are deterministic) for its step count and the trace size it needs.
-    static func sizedRun(_ program: Program, inputs: [M31], stepLimit: Int) throws -> (steps: Int, logRows: Int) {
+    /// Runs the program once (runs are deterministic) for its step count and the trace size it
+    /// needs (for a zero-knowledge proof when `zeroKnowledge`).
+    static func sizedRun(_ program: Program, inputs: [M31], stepLimit: Int, zeroKnowledge: Bool = false) throws -> (steps: Int, logRows: Int) {
         let run: VMExecution
         do { run = try Interpreter.run(program, inputs: inputs, stepLimit: min(stepLimit, 1 << ConstraintSystem.maxLogRows)) } catch {
             throw WorkloadError.invalidInput("\(error)")
         }
-        let logRows = VMAir.logRows(steps: run.steps, programLength: program.count)
+        let logRows = VMAir.logRows(steps: run.steps, programLength: program.count, zeroKnowledge: zeroKnowledge)
         guard logRows <= ConstraintSystem.maxLogRows else {
             throw WorkloadError.invalidInput("\(run.steps) steps need more than 2^\(ConstraintSystem.maxLogRows) rows")
         }
@@ -69,11 +70,13 @@ public struct ProvingTask: Sendable, Hashable, Codable {
     /// commitment under `salt` (`InputCommitment`; a fresh random salt unless given). Like `vm`, it
     /// runs the program once to fix the step count and the trace size. Returns the task and the
     /// private inputs a prover needs (`makeTrace(privateInputs:)`): the inputs, then the salt. The
-    /// client keeps those secret (or seals them to the one worker that proves the task).
+    /// client keeps those secret (or seals them to the one worker that proves the task). The trace
+    /// size is the zero-knowledge one: such a task is always proven with zero knowledge
+    /// (`requiresZeroKnowledge`).
     public static func vmCommitted(program: Program, inputs: [M31], salt: [M31] = InputCommitment.randomSalt(),
                                    stepLimit: Int = Interpreter.defaultStepLimit) throws -> (task: ProvingTask, privateInputs: [M31]) {
         let commitment = try InputCommitment.commit(inputs: inputs, salt: salt)
-        let (steps, logRows) = try sizedRun(program, inputs: inputs, stepLimit: stepLimit)
+        let (steps, logRows) = try sizedRun(program, inputs: inputs, stepLimit: stepLimit, zeroKnowledge: true)
         let task = ProvingTask(workload: VMCommittedWorkload.name, logRows: logRows, parameters: [program.count, inputs.count, steps],
                                publicInputs: program.words + commitment)
         return (task, inputs + salt)
@@ -81,6 +84,11 @@ public struct ProvingTask: Sendable, Hashable, Codable {
 
     /// Whether a prover needs private inputs (a witness the task does not carry) to prove this task.
     public var takesPrivateInputs: Bool { workload == VMCommittedWorkload.name }
+
+    /// Whether a proof answers this task only if it is zero-knowledge: the tasks on private inputs,
+    /// whose ordinary proofs would reveal evaluations of the trace columns encoding those inputs.
+    /// `prove` switches zero knowledge on for them, and the coordinator rejects proofs without it.
+    public var requiresZeroKnowledge: Bool { takesPrivateInputs }
 
     /// Checks that the task is well formed for its workload (without running it), so a coordinator
     /// refuses a job no worker could prove.
@@ -120,8 +128,9 @@ public struct ProvingTask: Sendable, Hashable, Codable {
         case VMCommittedWorkload.name:
             let decoded: (program: Program, inputCount: Int, commitment: [M31], steps: Int)
             do { decoded = try VMCommittedWorkload.decode(statement) } catch { throw WorkloadError.invalidInput("\(error)") }
-            guard logRows == VMAir.logRows(steps: decoded.steps, programLength: decoded.program.count) else {
-                throw WorkloadError.invalidInput("a run of \(decoded.steps) steps has log_rows \(VMAir.logRows(steps: decoded.steps, programLength: decoded.program.count)), not \(logRows)")
+            let expected = VMAir.zeroKnowledgeLogRows(steps: decoded.steps, programLength: decoded.program.count)
+            guard logRows == expected else {
+                throw WorkloadError.invalidInput("a zero-knowledge proof of a run of \(decoded.steps) steps has log_rows \(expected), not \(logRows)")
             }
         default:
             throw WorkloadError.unknownWorkload(workload)
@@ -139,10 +148,12 @@ public struct ProvingTask: Sendable, Hashable, Codable {
             && statement.parameters == parameters && statement.publicInputs == publicInputs
     }
 
-    /// The trace and full statement (outputs included) that prove this task. `privateInputs` is the
-    /// witness the task does not carry: for `vm-committed` the inputs, then the commitment's salt
-    /// (as `vmCommitted` returns them); empty for every other workload.
-    public func makeTrace(privateInputs: [M31] = []) throws -> (statement: Statement, trace: [[M31]]) {
+    /// The trace and full statement (outputs included) that prove this task with a proof at
+    /// `config` (nil: an ordinary proof; a VM trace's multiplicities depend on the blinding rows of a
+    /// zero-knowledge one). `privateInputs` is the witness the task does not carry: for
+    /// `vm-committed` the inputs, then the commitment's salt (as `vmCommitted` returns them); empty
+    /// for every other workload.
+    public func makeTrace(privateInputs: [M31] = [], config: ProofConfig? = nil) throws -> (statement: Statement, trace: [[M31]]) {
         try validate()
         guard takesPrivateInputs || privateInputs.isEmpty else {
             throw WorkloadError.invalidInput("\(workload) takes no private inputs, found \(privateInputs.count)")
@@ -158,7 +169,11 @@ public struct ProvingTask: Sendable, Hashable, Codable {
         case VMWorkload.name:
             let length = parameters[0], steps = parameters[2]
             let program = try Program(words: Array(publicInputs[..<(2 * length)]))
-            let made = try VMWorkload.makeTrace(program: program, inputs: Array(publicInputs[(2 * length)...]), stepLimit: steps)
+            let made = try VMWorkload.makeTrace(program: program, inputs: Array(publicInputs[(2 * length)...]), stepLimit: steps, config: config)
+            guard made.statement.logRows == logRows || made.statement.parameters != parameters else {
+                // `validate` holds the task to the ordinary size; a zero-knowledge trace is larger.
+                throw WorkloadError.invalidInput("a vm task is sized for an ordinary proof (2^\(logRows) rows); a zero-knowledge proof of the run needs 2^\(made.statement.logRows) rows and would not answer it (bitsage-proof generate --zero-knowledge proves such a run on its own)")
+            }
             guard made.statement.parameters == parameters, made.statement.logRows == logRows else {
                 throw WorkloadError.invalidInput("the program runs \(made.statement.parameters[2]) steps, not the \(steps) the task names")
             }
@@ -173,7 +188,8 @@ public struct ProvingTask: Sendable, Hashable, Codable {
             guard try InputCommitment.commit(inputs: inputs, salt: salt) == decoded.commitment else {
                 throw WorkloadError.invalidInput("the private inputs do not open the task's input commitment")
             }
-            let made = try VMCommittedWorkload.makeTrace(program: decoded.program, inputs: inputs, salt: salt, stepLimit: decoded.steps)
+            let made = try VMCommittedWorkload.makeTrace(program: decoded.program, inputs: inputs, salt: salt, stepLimit: decoded.steps,
+                                                         config: config)
             guard made.statement.parameters == parameters, made.statement.logRows == logRows else {
                 throw WorkloadError.invalidInput("the program runs \(made.statement.parameters[2]) steps, not the \(decoded.steps) the task names")
             }
@@ -184,9 +200,11 @@ public struct ProvingTask: Sendable, Hashable, Codable {
     }
 
     /// Proves the task at `config` on `backend` (the CPU unless given), with the witness the task
-    /// does not carry (see `makeTrace(privateInputs:)`).
-    public func prove(config: ProofConfig, backend: any ProverBackend = CPUBackend(), privateInputs: [M31] = []) throws -> StarkProof {
-        let made = try makeTrace(privateInputs: privateInputs)
+    /// does not carry (see `makeTrace(privateInputs:config:)`). A task that `requiresZeroKnowledge`
+    /// is proven with zero knowledge whatever `config` says.
+    public func prove(config requested: ProofConfig, backend: any ProverBackend = CPUBackend(), privateInputs: [M31] = []) throws -> StarkProof {
+        let config = requiresZeroKnowledge ? requested.withZeroKnowledge() : requested
+        let made = try makeTrace(privateInputs: privateInputs, config: config)
         let system = try WorkloadRegistry.constraintSystem(for: made.statement)
         return try prove(system: system, made: made, config: config, backend: backend)
     }

@@ -23,8 +23,25 @@
 ///    circle, by Bézout, so evaluation there is injective on a space of dimension N - 1, hence
 ///    bijective). With |T| ≤ h - 1, any values on the L live rows and on T extend to some f ∈ V_N,
 ///    i.e. for fixed live rows some blinding values hit any target on T; the map being affine and b
-///    uniform, f|_T is uniform and independent of the live rows. (One more row of margin is kept for
-///    callers that pin one blinding row, as LogUp without wrap-around would.)
+///    uniform, f|_T is uniform and independent of the live rows.
+///
+///    LogUp (see `LogUp`) cannot close its running sum T around the cycle through random rows, so
+///    here it is restated without wrap-around: T(0) = 0, the step (with shift C/L instead of C/N)
+///    checked on the live rows 0 … L-1, and T(L) = 0, which pins one blinding row of each running-sum
+///    column; the pair columns U_j are checked on live rows only, and every other interaction cell on
+///    a blinding row is uniform. The argument above then runs with L + 1 fixed rows and h - 1 random
+///    ones: |T| ≤ h - 2 points plus L + 1 rows are N - 1 distinct points, which V_N still interpolates,
+///    so f|_T stays uniform and independent of the live rows and of T(L). That is why h is the bound
+///    plus 2 (one row for the argument's N - 1, one for the pin), and why no column may pin more than
+///    one blinding row (`ConstraintSystem` accepts pinned boundaries on row L only). The live rows'
+///    interaction cells are functions of the main trace and the challenges, hidden like any witness
+///    cell; the interaction leaves are salted like the trace's (measure 4). Since T reads offset 1,
+///    a system with lookups counts offsets {0, 1} at least (`revealedEvaluations`).
+///    Soundness of the restatement: the L steps telescope to T(L) - T(0) = Σ_{r<L} s(r) - C, so with
+///    both boundaries the live rows' fractions sum to C, exactly the ordinary argument over L rows;
+///    the blinding rows' tuples are never counted (their denominators are not even required to be
+///    non-zero), so a workload whose tables live in the trace must keep them on live rows (the VM
+///    does: `VMAir.zeroKnowledgeLogRows`).
 ///
 /// 2. Composition pieces (Plonk's split-quotient blinding, adapted to the circle basis). The
 ///    composition Q ∈ V_{2^s·N} is revealed only through its pieces, and an ordinary split (coefficient
@@ -62,10 +79,9 @@
 /// Randomness comes from `ZeroKnowledgeRandomness` (system randomness by default, seedable for tests)
 /// and is drawn on the host in a fixed order, so every backend produces the same proof for a seed.
 ///
-/// Not supported (refused with `ZeroKnowledgeError.unsupported`): AIRs with wrapping transitions or
-/// LogUp lookups. Their cycle-closing constraints read the blinding rows from the live ones; LogUp
-/// can be restated with boundaries T(0) = 0 = T(L) and the step checked on live rows with C/L per
-/// row, which is left to do.
+/// Not supported (refused with `ZeroKnowledgeError.unsupported`): AIRs with wrapping transitions.
+/// Their cycle-closing constraints would read the blinding rows from the live ones (LogUp's own
+/// running sums, the one cycle the framework needs, are restated as described under measure 1).
 public enum ZeroKnowledge {
     /// Random M31 words appended to every trace, interaction and composition leaf.
     public static let saltColumns = 4
@@ -74,8 +90,17 @@ public enum ZeroKnowledge {
 
     /// An upper bound on the evaluations (points over the algebraic closure) of one trace column that
     /// a proof with this configuration can reveal, directly or through the composition polynomial.
+    /// The offsets are those of the system the proof runs, interaction phase included: LogUp's
+    /// running sums read offset 1 even where the main constraints read offset 0 only.
     public static func revealedEvaluations(system: ConstraintSystem, config: ProofConfig) -> Int {
-        Set(system.maskOffsets).count * (4 + 2 * config.queries)
+        var offsets = Set(system.maskOffsets)
+        if !system.lookups.isEmpty { offsets.formUnion([0, 1]) }
+        return revealedEvaluations(offsetCount: offsets.count, queries: config.queries)
+    }
+
+    /// The bound for a system whose constraints read `offsetCount` distinct row offsets, at `queries` queries.
+    public static func revealedEvaluations(offsetCount: Int, queries: Int) -> Int {
+        offsetCount * (4 + 2 * queries)
     }
 
     /// The number of blinding rows for this AIR and configuration: the revealed evaluations + 2.
@@ -83,12 +108,17 @@ public enum ZeroKnowledge {
         revealedEvaluations(system: system, config: config) + 2
     }
 
+    /// The same count from the number of distinct offsets (for callers that size a trace before
+    /// its AIR exists, such as `VMAir.zeroKnowledgeLogRows`).
+    public static func blindingRows(offsetCount: Int, queries: Int) -> Int {
+        revealedEvaluations(offsetCount: offsetCount, queries: queries) + 2
+    }
+
     /// The system the prover and verifier run in zero-knowledge mode: `system` with its blinding rows.
     /// Throws when the AIR is of a kind this mode does not support or the trace is too small for it.
     public static func blinded(_ system: ConstraintSystem, config: ProofConfig) throws -> ConstraintSystem {
-        guard system.blindingRows == 0 else { throw ZeroKnowledgeError.unsupported("the constraint system already has blinding rows") }
-        guard system.lookups.isEmpty else {
-            throw ZeroKnowledgeError.unsupported("zero-knowledge proofs of AIRs with LogUp lookups are not supported yet")
+        guard system.blindingRows == 0 && system.liveTransitionCount == 0 else {
+            throw ZeroKnowledgeError.unsupported("the constraint system already has blinding rows")
         }
         guard system.wrappingCount == 0 else {
             throw ZeroKnowledgeError.unsupported("zero-knowledge proofs of AIRs with wrapping transitions are not supported: they would read the random blinding rows")
@@ -105,6 +135,10 @@ public enum ZeroKnowledge {
         guard rows - h > maxOffset + 1 else {
             throw ZeroKnowledgeError.traceTooSmall("\(h) blinding rows leave \(rows - h) of 2^\(system.logRows) rows live; the AIR needs more than \(maxOffset + 1)")
         }
+        // Boundaries (public inputs and outputs) are checked only on live rows.
+        for b in system.boundaries where b.row >= rows - h {
+            throw ZeroKnowledgeError.traceTooSmall("the statement fixes column \(b.column) at row \(b.row), but with \(h) blinding rows (for \(config.queries) queries) only rows 0…\(rows - h - 1) of 2^\(system.logRows) are live: a zero-knowledge proof needs a larger trace")
+        }
         // Public columns are not checked on blinding rows: none of those may carry statement data.
         for (k, p) in system.publicColumns.enumerated() where p.statementRows > rows - h {
             throw ZeroKnowledgeError.traceTooSmall("public column \(k) binds \(p.statementRows) rows of the statement, but only \(rows - h) of 2^\(system.logRows) rows are live with \(h) blinding rows")
@@ -113,7 +147,7 @@ public enum ZeroKnowledge {
         do {
             return try ConstraintSystem(logRows: system.logRows, columnCount: system.columnCount, transitions: local,
                                         boundaries: system.boundaries, publicColumns: system.publicColumns, wrappingTransitions: [],
-                                        lookups: [], kernel: system.kernel, blindingRows: h)
+                                        lookups: system.lookups, kernel: system.kernel, blindingRows: h)
         } catch let error as ConstraintSystemError {
             throw ZeroKnowledgeError.traceTooSmall("\(error)")
         }

@@ -7,8 +7,11 @@ import Obelysk
 /// A proof is good only if (1) its envelope is consistent with its canonical bytes, (2) its
 /// statement is the job's task (same workload, size, parameters and inputs; the outputs are what
 /// the proof establishes), (3) its security, recomputed from its configuration, is at least the
-/// job's, and (4) the Obelysk verifier accepts it against the constraint system the coordinator
-/// builds itself from the statement. Verifying a large proof is CPU work, so it runs on its own queue and
+/// job's, (4) it is zero-knowledge if the task requires it (`ProvingTask.requiresZeroKnowledge`:
+/// tasks on private inputs, whose ordinary proofs would leak them to anyone the proof is served
+/// to), and (5) the Obelysk verifier accepts it against the constraint system the coordinator
+/// builds itself from the statement (in zero-knowledge mode the verifier computes the blinding
+/// itself, so the flag cannot be claimed without the proof being one). Verifying a large proof is CPU work, so it runs on its own queue and
 /// never on the threads that serve HTTP.
 public struct ProofJudge: Sendable {
     public enum Verdict: Sendable, Equatable {
@@ -52,6 +55,9 @@ public struct ProofJudge: Sendable {
         }
         guard proof.config.securityBits >= minSecurityBits else {
             return .invalid("the proof has \(proof.config.securityBits)-bit security; the job requires \(minSecurityBits)")
+        }
+        guard proof.config.zeroKnowledge || !task.requiresZeroKnowledge else {
+            return .invalid("the job's inputs are private (\(task.workload)), so its proof must be zero-knowledge; this one is not and would reveal them")
         }
         if submitted.bytes.count <= Self.inlineVerificationBytes { return Self.verify(proof, minSecurityBits: minSecurityBits) }
         return await withCheckedContinuation { continuation in

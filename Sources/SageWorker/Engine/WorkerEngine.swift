@@ -214,7 +214,10 @@ public final class WorkerEngine: Sendable {
         let privateInputs: [M31]
         do {
             try grant.task.validate()
-            config = try ProofConfig.forSecurity(bits: grant.minSecurityBits)
+            // Tasks on private inputs (vm-committed) are proven with zero knowledge: an ordinary
+            // proof would reveal evaluations of the columns holding the inputs, and the coordinator
+            // rejects it.
+            config = try ProofConfig.forSecurity(bits: grant.minSecurityBits).withZeroKnowledge(grant.task.requiresZeroKnowledge)
             privateInputs = try openSealedInput(of: grant)
         } catch {
             await release(grant, reason: "this worker cannot prove the task: \(error)")
