@@ -10,9 +10,11 @@ import Obelysk
 /// job's, (4) it is zero-knowledge if the task requires it (`ProvingTask.requiresZeroKnowledge`:
 /// tasks on private inputs, whose ordinary proofs would leak them to anyone the proof is served
 /// to), and (5) the Obelysk verifier accepts it against the constraint system the coordinator
-/// builds itself from the statement (in zero-knowledge mode the verifier computes the blinding
-/// itself, so the flag cannot be claimed without the proof being one). Verifying a large proof is CPU work, so it runs on its own queue and
-/// never on the threads that serve HTTP.
+/// builds itself from the statement. In zero-knowledge mode the verifier derives the blinding rows,
+/// the mask and the salted leaves itself, so a proof flagged zero-knowledge has that shape; whether
+/// its random values were random only the prover knows. The rule guards against honest workers
+/// leaking inputs by mistake; a worker that holds the inputs could always publish them. Verifying a
+/// large proof is CPU work, so it runs on its own queue and never on the threads that serve HTTP.
 public struct ProofJudge: Sendable {
     public enum Verdict: Sendable, Equatable {
         case valid(securityBits: Int, outputs: [M31])
