@@ -48,14 +48,10 @@ import Testing
 
     /// The forged trace breaks what `expected` names (the honest prover's check says so), and the
     /// proof made past the check is rejected.
-    static func expectRejectedForgery(_ statement: Statement, _ trace: [[M31]], failing expected: String) throws {
-        do {
-            _ = try Self.prove(statement, trace)
-            Issue.record("the honest prover accepted a forged trace")
-        } catch {
-            #expect("\(error)".contains(expected), "\(error)")
-        }
-        #expect(!Self.accepted(try Self.prove(statement, trace, checked: false)))
+    static func expectRejectedForgery(_ statement: Statement, _ trace: [[M31]], failing expected: String,
+                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try expectForgeryRejected(failing: expected, sourceLocation: sourceLocation,
+                                  prove: { try Self.prove(statement, trace, checked: $0) }, accepted: Self.accepted)
     }
 
     static func honest(_ inputs: [Int] = arraySum, salt seed: UInt64 = 1) throws -> (statement: Statement, trace: [[M31]]) {

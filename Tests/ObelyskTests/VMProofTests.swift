@@ -69,14 +69,10 @@ import Testing
     /// The forged trace breaks exactly what `expected` names: the honest prover's check throws that
     /// error (its other checks passed, so nothing else caught it), and the proof made past the check
     /// is rejected by the verifier.
-    static func expectIsolatedForgery(_ statement: Statement, _ trace: [[M31]], failing expected: String) throws {
-        do {
-            _ = try Self.prove(statement, trace)
-            Issue.record("the honest prover accepted a forged trace")
-        } catch {
-            #expect("\(error)".contains(expected), "\(error)")
-        }
-        #expect(!Self.accepted(try Self.prove(statement, trace, checked: false)))
+    static func expectIsolatedForgery(_ statement: Statement, _ trace: [[M31]], failing expected: String,
+                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try expectForgeryRejected(failing: expected, sourceLocation: sourceLocation,
+                                  prove: { try Self.prove(statement, trace, checked: $0) }, accepted: Self.accepted)
     }
 
     /// The last mul (r2 · 1) yields r2 + 1, and the rest of the run carries the wrong value on to
