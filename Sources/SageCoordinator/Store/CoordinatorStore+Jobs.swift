@@ -47,9 +47,10 @@ extension CoordinatorStore {
         let t = Millis.of(now)
         return try await transaction { tx in
             var created = 0
+            let escrowShard = Escrow.randomShard()
             let records = try prepared.map { item in
                 let (record, isNew) = try Self.insertJob(tx, item.job, id: item.id, taskBytes: item.task, parameters: item.parameters,
-                                                         sealedInput: item.sealed, at: t)
+                                                         sealedInput: item.sealed, escrowShard: escrowShard, at: t)
                 if isNew { created += 1 }
                 return record
             }
@@ -61,7 +62,7 @@ extension CoordinatorStore {
 
     /// The job, and whether it was inserted now (false: an earlier job with the same idempotency key).
     static func insertJob(_ tx: any SQLTransaction, _ job: NewJob, id: String, taskBytes: [UInt8], parameters: String,
-                          sealedInput: [UInt8]? = nil, at t: Int64) throws -> (JobRecord, Bool) {
+                          sealedInput: [UInt8]? = nil, escrowShard: Int64 = Escrow.randomShard(), at t: Int64) throws -> (JobRecord, Bool) {
         if let key = job.idempotencyKey,
            let existing = try tx.query("SELECT \(JobRecord.columns) FROM jobs WHERE client = ? AND idempotency_key = ?",
                                        [.text(job.client), .text(key)]).first {
@@ -69,12 +70,12 @@ extension CoordinatorStore {
         }
         if job.reward > .zero {
             try Self.ensureAccount(tx, job.client)
-            let moved = try tx.execute("""
-                UPDATE accounts SET available = available - ?, escrowed = escrowed + ? WHERE account = ? AND available >= ?
-                """, [.int(job.reward.micros), .int(job.reward.micros), .text(job.client), .int(job.reward.micros)])
+            let moved = try tx.execute("UPDATE accounts SET available = available - ? WHERE account = ? AND available >= ?",
+                                       [.int(job.reward.micros), .text(job.client), .int(job.reward.micros)])
             guard moved == 1 else {
                 throw StoreError.insufficientFunds("the reward \(job.reward) SAGE is more than the available balance of \(job.client)")
             }
+            try Escrow.add(tx, account: job.client, micros: job.reward.micros, shard: escrowShard)
             try Self.recordEntry(tx, account: job.client, kind: "escrow", amount: -job.reward.micros, reference: id, at: t)
         }
         try tx.execute("""
@@ -160,8 +161,8 @@ extension CoordinatorStore {
             UPDATE jobs SET status = ?, reason = ?, updated_at = ?, lease_id = NULL, lease_deadline = NULL WHERE id = ?
             """, [.text(status.rawValue), .text(reason), .int(t), .text(job.id)])
         if job.reward > .zero {
-            try tx.execute("UPDATE accounts SET escrowed = escrowed - ?, available = available + ? WHERE account = ?",
-                           [.int(job.reward.micros), .int(job.reward.micros), .text(job.client)])
+            try Escrow.add(tx, account: job.client, micros: -job.reward.micros)
+            try tx.execute("UPDATE accounts SET available = available + ? WHERE account = ?", [.int(job.reward.micros), .text(job.client)])
             try recordEntry(tx, account: job.client, kind: "refund", amount: job.reward.micros, reference: job.id, at: t)
         }
         try bump(tx, "jobs_\(status.rawValue)")

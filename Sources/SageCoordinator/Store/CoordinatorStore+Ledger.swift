@@ -19,14 +19,15 @@ extension CoordinatorStore {
     }
 
     static func balance(_ tx: any SQLTransaction, _ account: String) throws -> BalanceView {
+        let escrowed = SageAmount(micros: try Escrow.total(tx, account: account))
         guard let row = try tx.query("SELECT * FROM accounts WHERE account = ?", [.text(account)]).first else {
             return BalanceView(account: account, available: .zero, staked: .zero, unbonding: .zero, unbondingUntil: nil,
-                               rewards: .zero, escrowed: .zero)
+                               rewards: .zero, escrowed: escrowed)
         }
         return BalanceView(account: account, available: SageAmount(micros: try row.int("available")),
                            staked: SageAmount(micros: try row.int("staked")), unbonding: SageAmount(micros: try row.int("unbonding")),
                            unbondingUntil: try row.optionalInt("unbonding_until").map(Millis.date),
-                           rewards: SageAmount(micros: try row.int("rewards")), escrowed: SageAmount(micros: try row.int("escrowed")))
+                           rewards: SageAmount(micros: try row.int("rewards")), escrowed: escrowed)
     }
 
     public func balance(account: String) async throws -> BalanceView {

@@ -209,7 +209,7 @@ extension CoordinatorStore {
             WHERE id = ?
             """, [.text(digest), .int(Int64(securityBits)), .int(t), .text(jobID)])
         if reward > .zero {
-            try tx.execute("UPDATE accounts SET escrowed = escrowed - ? WHERE account = ?", [.int(reward.micros), .text(client)])
+            try Escrow.add(tx, account: client, micros: -reward.micros)
             try Self.ensureAccount(tx, worker)
             try tx.execute("UPDATE accounts SET rewards = rewards + ? WHERE account = ?", [.int(reward.micros), .text(worker)])
             try Self.recordEntry(tx, account: worker, kind: "reward", amount: reward.micros, reference: jobID, at: t)

@@ -71,7 +71,7 @@ public final class CoordinatorStore: Sendable {
         }
     }
 
-    static let counterShards: Int64 = 16
+    static let counterShards: Int64 = 64
 
     /// Adds to a named counter (metrics that must survive restarts and add up across instances),
     /// in one of its shards chosen at random so that concurrent transactions rarely wait on each other.

@@ -107,6 +107,17 @@ enum Migrations {
         // the coordinator cannot read, handed over with the lease to that worker only.
         (5, [
             "ALTER TABLE jobs ADD COLUMN sealed_input \(d.blobType)",
+        ]),
+        // Escrow in shards (`Escrow`): every payment released its job's reward from the client's
+        // account row, so on PostgreSQL one client's payments waited on each other's row lock
+        // through their commits. `accounts.escrowed` is carried over and stays 0 from here on.
+        (6, [
+            """
+            CREATE TABLE escrow_shards (
+                account TEXT NOT NULL, shard BIGINT NOT NULL, amount BIGINT NOT NULL, PRIMARY KEY (account, shard))
+            """,
+            "INSERT INTO escrow_shards (account, shard, amount) SELECT account, 0, escrowed FROM accounts WHERE escrowed <> 0",
+            "UPDATE accounts SET escrowed = 0 WHERE escrowed <> 0",
         ])]
     }
 
