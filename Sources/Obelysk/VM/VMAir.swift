@@ -49,12 +49,13 @@ public enum VMAir {
         return n
     }
 
-    /// The rows of a trace for `system` that a proof at `config` checks and counts: all of them for
-    /// an ordinary proof (nil or zero knowledge off), those the blinding rows leave otherwise (the
-    /// count the prover and verifier compute, `ZeroKnowledge.blindingRows`).
-    static func liveRows(system: ConstraintSystem, config: ProofConfig?) -> Int {
-        guard let config, config.zeroKnowledge else { return system.rowCount }
-        return system.rowCount - ZeroKnowledge.blindingRows(system: system, config: config)
+    /// The rows of a `rows`-row trace that a proof at `config` checks and counts: all of them for
+    /// an ordinary proof (nil or zero knowledge off), those the blinding rows of `system` leave
+    /// otherwise (the count the prover and verifier compute, `ZeroKnowledge.blindingRows`). The
+    /// system is built only in that case: an ordinary proof's trace does not need it.
+    static func liveRows(rows: Int, system: @autoclosure () throws -> ConstraintSystem, config: ProofConfig?) rethrows -> Int {
+        guard let config, config.zeroKnowledge else { return rows }
+        return rows - ZeroKnowledge.blindingRows(system: try system(), config: config)
     }
 
     static func c(_ i: Int) -> Expr { .col(i) }

@@ -89,7 +89,7 @@ public enum VMCommittedWorkload: Workload {
         let commitment = (0..<InputCommitment.digestCount).map { extra[VMCommittedInputs.sponge - VMColumns.count + $0][inputCount] }
         let statement = Statement(workload: name, logRows: logRows, parameters: [run.program.count, inputCount, run.steps],
                                   publicInputs: run.program.words + commitment, publicOutputs: run.outputs)
-        let live = try VMAir.liveRows(system: constraintSystem(for: statement), config: config)
+        let live = try VMAir.liveRows(rows: 1 << logRows, system: constraintSystem(for: statement), config: config)
         return (statement, try VMTraceBuilder.build(run, logRows: logRows, liveRows: live) + extra)
     }
 }

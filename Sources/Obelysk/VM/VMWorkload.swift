@@ -55,7 +55,7 @@ public enum VMWorkload: Workload {
         guard logRows <= ConstraintSystem.maxLogRows else { throw WorkloadError.invalidInput("\(run.steps) steps need more than 2^\(ConstraintSystem.maxLogRows) rows") }
         let statement = Statement(workload: name, logRows: logRows, parameters: [run.program.count, run.inputs.count, run.steps],
                                   publicInputs: run.program.words + run.inputs, publicOutputs: run.outputs)
-        let live = try VMAir.liveRows(system: constraintSystem(for: statement), config: config)
+        let live = try VMAir.liveRows(rows: 1 << logRows, system: constraintSystem(for: statement), config: config)
         return (statement, try VMTraceBuilder.build(run, logRows: logRows, liveRows: live))
     }
 }
