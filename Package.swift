@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SageProtocol", targets: ["SageProtocol"]),
         .library(name: "SageCoordinator", targets: ["SageCoordinator"]),
         .library(name: "SageWorker", targets: ["SageWorker"]),
+        .library(name: "SageWorkerNode", targets: ["SageWorkerNode"]),
         .library(name: "SageAttestation", targets: ["SageAttestation"]),
         .executable(name: "bitsage-proof", targets: ["bitsage-proof"]),
         .executable(name: "sage-coordinator", targets: ["sage-coordinator"]),
@@ -49,14 +50,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
+        // What Foundation's ICU-linked half gave us (printf formatting, trimming, child processes, ...),
+        // so that everything bitsage-proof links imports FoundationEssentials only (SageSupport/README.md).
+        .target(name: "SageSupport", exclude: ["README.md"]),
         .target(name: "Obelysk", swiftSettings: fastMath),
         // The prover on NVIDIA GPUs: the driver and NVRTC are opened with dlopen at run time, so this
         // builds and tests anywhere; the CUDA C++ kernels ship as source and are compiled on first use.
-        .target(name: "ObelyskCUDA", dependencies: ["Obelysk"], resources: [.copy("Kernels")], swiftSettings: fastMath),
+        .target(name: "ObelyskCUDA", dependencies: ["Obelysk", "SageSupport"], resources: [.copy("Kernels")], swiftSettings: fastMath),
         .executableTarget(
             name: "bitsage-proof",
             dependencies: [
-                "Obelysk", "ObelyskCUDA",
+                "Obelysk", "ObelyskCUDA", "SageSupport",
                 // `bench --starknet` measures signing, verification and hashing.
                 "StarknetKit",
                 // `attest` and `verify-quote`; the worker's keystore, password and GPU detection.
@@ -85,7 +89,7 @@ let package = Package(
         // for the HPKE of sealed (encrypted) job inputs.
         .target(
             name: "SageProtocol",
-            dependencies: ["StarknetKit", "Obelysk", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["StarknetKit", "Obelysk", "SageSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "SageCoordinator",
@@ -117,10 +121,9 @@ let package = Package(
             name: "SageWorker",
             dependencies: [
                 // StarknetRPC: stake, unstake and claim send Starknet transactions on sepolia and mainnet.
-                "SageProtocol", "Obelysk", "ObelyskCUDA", "StarknetKit", "StarknetRPC",
+                "SageProtocol", "Obelysk", "ObelyskCUDA", "StarknetKit", "StarknetRPC", "SageSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -130,11 +133,25 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // A running worker: the engine with its local status server (Hummingbird) in one ServiceGroup.
+        // Kept out of SageWorker so that bitsage-proof, which uses the worker's config, keys and
+        // coordinator client, links no HTTP server (and, through it, no ICU: see scripts/check-foundation-free.sh).
+        .target(
+            name: "SageWorkerNode",
+            dependencies: [
+                "SageWorker", "SageProtocol", "Obelysk", "ObelyskCUDA",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "sage-worker",
             dependencies: [
                 // SageCoordinator and Obelysk: `sage-worker devnet` runs a whole local network in one process.
-                "SageWorker", "SageProtocol", "StarknetKit", "StarknetRPC", "SageCoordinator", "Obelysk",
+                "SageWorker", "SageWorkerNode", "SageProtocol", "StarknetKit", "StarknetRPC", "SageCoordinator", "Obelysk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,7 +161,7 @@ let package = Package(
         .target(
             name: "SageAttestation",
             dependencies: [
-                "Obelysk", "StarknetKit",
+                "Obelysk", "StarknetKit", "SageSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -161,6 +178,7 @@ let package = Package(
             ],
             path: "Benchmarks/CoordinatorLoad"
         ),
+        .testTarget(name: "SageSupportTests", dependencies: ["SageSupport"]),
         .testTarget(name: "ObelyskTests", dependencies: ["Obelysk"]),
         // Runs on the CPU emulator of the driver and NVRTC (Tools/cuda-emulator) unless OBELYSK_LIBCUDA names a real driver.
         .testTarget(name: "ObelyskCUDATests", dependencies: ["ObelyskCUDA", "Obelysk"]),
@@ -178,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "SageWorkerTests",
             dependencies: [
-                "SageWorker", "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit", "SageAttestation",
+                "SageWorker", "SageWorkerNode", "SageCoordinator", "SageProtocol", "Obelysk", "StarknetKit", "SageAttestation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import StarknetKit
 
 /// An attestation quote: a worker's signed statement that *this* proof, of *this* statement, was

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import StarknetKit
 
 /// The quote's byte format, version 1 (`quote.bin`). All integers big-endian.

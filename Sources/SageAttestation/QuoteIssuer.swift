@@ -1,5 +1,17 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SageSupport
 import Obelysk
 import StarknetKit
 
@@ -71,14 +83,19 @@ public enum ExecutableMeasurement {
     }
 
     public static func of(path: String) throws(QuoteError) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .malformed("cannot read \(path) to measure it") }
-        defer { try? handle.close() }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .malformed("cannot read \(path) to measure it: \(ErrorText.posixReason(errno))") }
+        defer { close(descriptor) }
         var hasher = SHA256()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let chunk: Data?
-            do { chunk = try handle.read(upToCount: 1 << 20) } catch { throw .malformed("reading \(path): \(error.localizedDescription)") }
-            guard let chunk, !chunk.isEmpty else { break }
-            hasher.update(data: chunk)
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .malformed("reading \(path): \(ErrorText.posixReason(errno))")
+            }
+            if count == 0 { break }
+            hasher.update(data: chunk[0..<count])
         }
         return Array(hasher.finalize())
     }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import Obelysk
 import StarknetKit
 
@@ -127,5 +132,5 @@ public enum QuoteVerifier {
         return QuoteVerificationReport(quote: quote, checks: checks)
     }
 
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+    static func hex(_ bytes: [UInt8]) -> String { HexText.encode(bytes) }
 }

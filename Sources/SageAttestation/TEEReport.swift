@@ -1,4 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SageSupport
 
 /// Hardware TEE reports through Linux's configfs-tsm interface (Linux 6.7+), which TDX and SEV-SNP
 /// guests share: make a directory under `/sys/kernel/config/tsm/report`, write the 64 bytes to bind
@@ -14,7 +26,7 @@ public enum TEEReport {
     /// reading its `provider` makes no report (the TEE is asked only when `outblob` is read).
     public static func availableKind(root: String = configfsRoot) throws(QuoteError) -> AttestationQuote.Kind? {
         try withEntry(root: root) { entry in
-            let provider = try String(contentsOfFile: entry + "/provider", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let provider = try String(contentsOfFile: entry + "/provider", encoding: .utf8).trimmingWhitespace()
             guard let kind = kind(ofProvider: provider) else { throw QuoteError.tee("unknown configfs-tsm provider '\(provider)'") }
             return kind
         }
@@ -26,7 +38,7 @@ public enum TEEReport {
         guard reportData.count == 64 else { throw .tee("report data must be 64 bytes") }
         return try withEntry(root: root) { entry in
             try Data(reportData).write(to: URL(fileURLWithPath: entry + "/inblob"))
-            let provider = try String(contentsOfFile: entry + "/provider", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let provider = try String(contentsOfFile: entry + "/provider", encoding: .utf8).trimmingWhitespace()
             let report = [UInt8](try Data(contentsOf: URL(fileURLWithPath: entry + "/outblob")))
             guard let kind = kind(ofProvider: provider) else { throw QuoteError.tee("unknown configfs-tsm provider '\(provider)'") }
             guard !report.isEmpty else { throw QuoteError.tee("the TEE returned an empty report") }
@@ -37,13 +49,13 @@ public enum TEEReport {
     /// Runs `body` with a fresh configfs-tsm report entry, removing it afterwards; nil when the
     /// machine has no configfs-tsm report directory.
     static func withEntry<T>(root: String, _ body: (String) throws -> T) throws(QuoteError) -> T? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
-        let entry = (root as NSString).appendingPathComponent("bitsage-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        var status = stat()
+        guard stat(root, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
+        let entry = (root.hasSuffix("/") ? root : root + "/") + "bitsage-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         do {
             try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: false)
         } catch {
-            throw .tee("cannot create \(entry) (\(error.localizedDescription)); configfs-tsm needs root or the tsm group")
+            throw .tee("cannot create \(entry) (\(ErrorText.describe(error))); configfs-tsm needs root or the tsm group")
         }
         // configfs entries are removed with rmdir; their attribute files cannot be deleted.
         defer { rmdir(entry) }
@@ -52,7 +64,7 @@ public enum TEEReport {
         } catch let error as QuoteError {
             throw error
         } catch {
-            throw .tee("configfs-tsm at \(entry): \(error.localizedDescription)")
+            throw .tee("configfs-tsm at \(entry): \(ErrorText.describe(error))")
         }
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How an attestation quote travels (`POST /jobs/:id/attestation`, `GET` the same): the quote's own
 /// bytes (format BSQ1, see SageAttestation's QuoteEncoding).

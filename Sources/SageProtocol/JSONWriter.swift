@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A minimal JSON writer for the few answers the coordinator sends once per job (`WireJSON`).
 ///

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Obelysk
 
 /// Where a job is in its life. Happy path: queued → leased → submitted → verified → paid.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `POST /ledger/stake` and `POST /ledger/unstake`.
 public struct AmountRequest: Codable, Sendable, Equatable {

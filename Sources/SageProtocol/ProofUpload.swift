@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 
 /// How a worker sends a proof with `POST /leases/:id/submit`.
 ///
@@ -19,7 +24,7 @@ public enum ProofUpload {
     /// Whether a request's `Content-Type` announces canonical proof bytes (parameters ignored).
     public static func isBinary(contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingWhitespace().lowercased() } ?? ""
         return media == Self.contentType || media == Self.genericBinaryType
     }
 }

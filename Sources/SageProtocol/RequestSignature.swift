@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import StarknetKit
 
 /// How a worker (or a key-holding client) signs an HTTP request to the coordinator.

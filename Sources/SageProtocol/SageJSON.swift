@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The one JSON dialect of the network: ISO 8601 dates, sorted keys (stable bytes for signing and
 /// for tests), snake_case through explicit coding keys on every type.

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Obelysk
 
 /// A job's private inputs (`ProvingTask.makeTrace(privateInputs:)`) encrypted to one worker, so

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Obelysk
 
 /// One GPU as `nvidia-smi` reports it.

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import Obelysk
 import SageAttestation
 import SageWorker
@@ -67,7 +72,7 @@ struct AttestCommand: ParsableCommand {
                                           gpuModel: gpu?.name ?? "", gpuUUID: gpu?.uuid ?? "", nonce: challenge, tee: policy)
         let bytes = try QuoteEncoding.encode(quote)
         do { try Data(bytes).write(to: URL(fileURLWithPath: output)) } catch {
-            throw ValidationError("cannot write \(output): \(error.localizedDescription)")
+            throw ValidationError("cannot write \(output): \(ErrorText.describe(error))")
         }
         print("""
         quote       \(output) (\(bytes.count) bytes, format BSQ1 v\(QuoteEncoding.version))
@@ -95,7 +100,7 @@ enum HexBytes {
         return bytes
     }
 
-    static func string(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+    static func string(_ bytes: [UInt8]) -> String { HexText.encode(bytes) }
 }
 
 /// Async work (GPU detection, HTTP, a Starknet node) from a synchronous command: the main thread

@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import Obelysk
 
 struct BenchCommand: ParsableCommand {
@@ -98,7 +103,7 @@ struct BenchCommand: ParsableCommand {
 
     func ints(_ s: String) throws -> [Int] {
         try s.split(separator: ",").map {
-            guard let v = Int($0.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("'\($0)' is not a number") }
+            guard let v = Int($0.trimmingWhitespace()) else { throw ValidationError("'\($0)' is not a number") }
             return v
         }
     }
@@ -119,7 +124,7 @@ struct BenchCommand: ParsableCommand {
         }
         Parallelism.setThreadCount(nil)
         print(Self.table(rows))
-        try writeJSON(Report(machine: machine, date: ISO8601DateFormatter().string(from: Date()), runs: runs, rows: rows))
+        try writeJSON(Report(machine: machine, date: Date().formatted(.iso8601), runs: runs, rows: rows))
     }
 
     func writeJSON(_ report: Report) throws {
@@ -144,8 +149,8 @@ struct BenchCommand: ParsableCommand {
         var measured: [(StarknetBench.Operation, StarknetBench.Result)] = []
         for operation in StarknetBench.operations(inputs) {
             let result = try bench.measure(operation)
-            print("  measured \(operation.name): \(String(format: "%.0f", result.opsPerCPUSecond)) ops per CPU second, "
-                  + "\(String(format: "%.0f", result.opsPerWallSecond)) per wall-clock second")
+            print("  measured \(operation.name): \(String(cFormat: "%.0f", result.opsPerCPUSecond)) ops per CPU second, "
+                  + "\(String(cFormat: "%.0f", result.opsPerWallSecond)) per wall-clock second")
             measured.append((operation, result))
         }
         var baseline: StarknetPythonBaseline.Report?
@@ -157,7 +162,7 @@ struct BenchCommand: ParsableCommand {
         let rows = measured.map { operation, result in
             let theirs = operation.baselineKey.flatMap { baseline?.results[$0] }
             return Row(kind: "starknet", name: operation.name, threads: 1, medianMs: 1000 / result.opsPerCPUSecond,
-                       throughput: String(format: "%.0f ops/s", result.opsPerCPUSecond),
+                       throughput: String(cFormat: "%.0f ops/s", result.opsPerCPUSecond),
                        opsPerSecond: result.opsPerCPUSecond, wallOpsPerSecond: result.opsPerWallSecond,
                        baselineOpsPerSecond: theirs?.opsPerCPUSecond, baselineWallOpsPerSecond: theirs?.opsPerWallSecond,
                        ratio: theirs.map { result.opsPerCPUSecond / $0.opsPerCPUSecond },
@@ -166,13 +171,13 @@ struct BenchCommand: ParsableCommand {
         let loadAfter = Measurement.loadAverage
         print(Self.starknetTable(rows, baseline: baseline?.label))
         print("load average before: \(loadBefore); after: \(loadAfter)")
-        try writeJSON(Report(machine: machine, date: ISO8601DateFormatter().string(from: Date()), runs: runs, rows: rows,
+        try writeJSON(Report(machine: machine, date: Date().formatted(.iso8601), runs: runs, rows: rows,
                              baseline: baseline?.label, loadAverage: [loadBefore, loadAfter]))
     }
 
     func kernelRows(threads t: Int) throws -> [Row] {
         var rows: [Row] = []
-        let selected = Set(kernels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let selected = Set(kernels.split(separator: ",").map { $0.trimmingWhitespace() })
         var rng = SystemRandomNumberGenerator()
         for log in selected.contains("fft") ? try ints(fftSizes) : [] {
             let values = (0..<(1 << log)).map { _ in M31(canonical: UInt32.random(in: 0..<M31.modulus, using: &rng)) }
@@ -182,9 +187,9 @@ struct BenchCommand: ParsableCommand {
             let evaluate = Measurement.median(runs: runs) { _ = CircleFFT.evaluate(work, logSize: log) }
             let mb = Double(4 << log) / 1e6
             rows.append(Row(kind: "kernel", name: "interpolate 2^\(log)", threads: t, medianMs: interpolate * 1000,
-                            throughput: String(format: "%.0f MB/s", mb / interpolate)))
+                            throughput: String(cFormat: "%.0f MB/s", mb / interpolate)))
             rows.append(Row(kind: "kernel", name: "evaluate 2^\(log)", threads: t, medianMs: evaluate * 1000,
-                            throughput: String(format: "%.0f MB/s", mb / evaluate)))
+                            throughput: String(cFormat: "%.0f MB/s", mb / evaluate)))
             print("  measured FFT 2^\(log) on \(t) thread(s)")
         }
         if selected.contains("merkle") {
@@ -192,7 +197,7 @@ struct BenchCommand: ParsableCommand {
         let merkle = Measurement.median(runs: runs) { _ = MerkleTree(columns: merkleColumns) }
         let bytes = Double(16 * 4 << 20)
         rows.append(Row(kind: "kernel", name: "merkle 2^20 rows × 16 cols", threads: t, medianMs: merkle * 1000,
-                        throughput: String(format: "%.2f GB/s", bytes / merkle / 1e9)))
+                        throughput: String(cFormat: "%.2f GB/s", bytes / merkle / 1e9)))
         }
         if selected.contains("fold") {
         let layer = (0..<(1 << 20)).map { _ in QM31(M31(canonical: UInt32.random(in: 0..<M31.modulus)), .one, .zero, M31(canonical: 3)) }
@@ -204,7 +209,7 @@ struct BenchCommand: ParsableCommand {
 
     func proofRows(threads t: Int) throws -> [Row] {
         var rows: [Row] = []
-        let selected = Set(workloads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let selected = Set(workloads.split(separator: ",").map { $0.trimmingWhitespace() })
         if selected.contains(Poseidon2Workload.name) { rows += try poseidon2Rows(threads: t) }
         if selected.contains(VMWorkload.name) { rows += try vmRows(threads: t) }
         guard selected.contains(FibonacciWorkload.name) else { return rows }
@@ -223,7 +228,7 @@ struct BenchCommand: ParsableCommand {
                     try ProofVerification.verify(proof, minimumSecurityBits: bits)
                 }
                 rows.append(Row(kind: "proof", name: "fibonacci 2^\(log) × \(columns)", threads: t, medianMs: prove * 1000,
-                                throughput: String(format: "%.2f Mcells/s", Double(columns << log) / prove / 1e6),
+                                throughput: String(cFormat: "%.2f Mcells/s", Double(columns << log) / prove / 1e6),
                                 verifyMs: verify * 1000, proofBytes: proof.canonicalBytes.count, securityBits: config.securityBits))
                 print("  measured fibonacci 2^\(log) at \(bits) bits on \(t) thread(s)")
             }
@@ -255,9 +260,9 @@ struct BenchCommand: ParsableCommand {
                 }
                 let witness = witnessSeconds.sorted()[witnessSeconds.count / 2]
                 rows.append(Row(kind: "proof", name: "poseidon2 2^\(log) perms", threads: t, medianMs: prove * 1000,
-                                throughput: String(format: "%.0f perms/s (witness %.0f ms)", Double(1 << log) / prove, witness * 1000),
+                                throughput: String(cFormat: "%.0f perms/s (witness %.0f ms)", Double(1 << log) / prove, witness * 1000),
                                 verifyMs: verify * 1000, proofBytes: proof.canonicalBytes.count, securityBits: config.securityBits))
-                print("  measured poseidon2 2^\(log) at \(bits) bits on \(t) thread(s): \(String(format: "%.0f", Double(1 << log) / prove)) perms/s")
+                print("  measured poseidon2 2^\(log) at \(bits) bits on \(t) thread(s): \(String(cFormat: "%.0f", Double(1 << log) / prove)) perms/s")
             }
         }
         return rows
@@ -304,9 +309,9 @@ struct BenchCommand: ParsableCommand {
                     try ProofVerification.verify(proof, minimumSecurityBits: bits)
                 }
                 rows.append(Row(kind: "proof", name: "vm \(steps) steps (2^\(proof.statement.logRows) rows)", threads: t, medianMs: prove * 1000,
-                                throughput: String(format: "%.0f steps/s", Double(steps) / prove),
+                                throughput: String(cFormat: "%.0f steps/s", Double(steps) / prove),
                                 verifyMs: verify * 1000, proofBytes: proof.canonicalBytes.count, securityBits: config.securityBits))
-                print("  measured vm 2^\(log) steps at \(bits) bits on \(t) thread(s): \(String(format: "%.0f", Double(steps) / prove)) steps/s")
+                print("  measured vm 2^\(log) steps at \(bits) bits on \(t) thread(s): \(String(cFormat: "%.0f", Double(steps) / prove)) steps/s")
             }
         }
         return rows
@@ -326,10 +331,10 @@ struct BenchCommand: ParsableCommand {
     static func starknetTable(_ rows: [Row], baseline: String?) -> String {
         func perOp(_ opsPerSecond: Double) -> String {
             let microseconds = 1e6 / opsPerSecond
-            return microseconds >= 1000 ? String(format: "%.2f ms", microseconds / 1000)
-                : microseconds >= 10 ? String(format: "%.1f µs", microseconds) : String(format: "%.2f µs", microseconds)
+            return microseconds >= 1000 ? String(cFormat: "%.2f ms", microseconds / 1000)
+                : microseconds >= 10 ? String(cFormat: "%.1f µs", microseconds) : String(cFormat: "%.2f µs", microseconds)
         }
-        func ratio(_ value: Double?) -> String { value.map { String(format: "%.2f×", $0) } ?? "–" }
+        func ratio(_ value: Double?) -> String { value.map { String(cFormat: "%.2f×", $0) } ?? "–" }
         var lines: [String] = []
         if let baseline { lines.append("baseline: \(baseline)") }
         lines += ["| operation (1 thread) | StarknetKit ops/s | per op | starknet-py ops/s | per op | ratio (ours / theirs) | ratio by wall clock |",
@@ -337,8 +342,8 @@ struct BenchCommand: ParsableCommand {
         for r in rows {
             guard let ours = r.opsPerSecond else { continue }
             let theirs = r.baselineOpsPerSecond
-            lines.append("| \(r.name) | \(String(format: "%.0f", ours)) | \(perOp(ours)) | "
-                         + "\(theirs.map { String(format: "%.0f", $0) } ?? "–") | \(theirs.map(perOp) ?? "–") | "
+            lines.append("| \(r.name) | \(String(cFormat: "%.0f", ours)) | \(perOp(ours)) | "
+                         + "\(theirs.map { String(cFormat: "%.0f", $0) } ?? "–") | \(theirs.map(perOp) ?? "–") | "
                          + "\(ratio(r.ratio)) | \(ratio(r.wallRatio)) |")
         }
         lines.append("ops/s and per-op times are by CPU time of the measuring thread (per core); the last column compares wall-clock medians.")

@@ -1,5 +1,17 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SageSupport
 import Obelysk
 import ObelyskCUDA
 
@@ -158,7 +170,7 @@ struct GPUCheckCommand: ParsableCommand {
 
     func ints(_ s: String) throws -> [Int] {
         try s.split(separator: ",").compactMap {
-            let t = $0.trimmingCharacters(in: .whitespaces)
+            let t = $0.trimmingWhitespace()
             if t.isEmpty { return nil }
             guard let v = Int(t) else { throw ValidationError("'\(t)' is not a number") }
             return v
@@ -215,7 +227,7 @@ struct GPUCheckCommand: ParsableCommand {
         say("timed       \(name): GPU \(Measurement.format(milliseconds: gpu * 1000)), CPU (\(Parallelism.threadCount) threads) \(Measurement.format(milliseconds: cpu * 1000))")
         say("            GPU phases: " + phases.map { "\($0.0) \(Measurement.format(milliseconds: $0.1 * 1000))" }.joined(separator: ", "))
         return .init(name: name, gpuMs: gpu * 1000, cpuMs: cpu * 1000, cpuThreads: Parallelism.threadCount,
-                     gpuRate: String(format: "%.3g %@/s", units / gpu, unitName), speedup: cpu / gpu,
+                     gpuRate: String(cFormat: "%.3g", units / gpu) + " \(unitName)/s", speedup: cpu / gpu,
                      gpuPhases: phases.map { .init(name: $0.0, ms: $0.1 * 1000) })
     }
 }
@@ -242,7 +254,7 @@ struct GPUCheckReport: Codable {
         self.device = "\(device.name), sm_\(device.architecture), \(device.totalMemory >> 20) MiB"
         uuid = device.uuid
         host = Measurement.machine
-        date = ISO8601DateFormatter().string(from: Date())
+        date = Date().formatted(.iso8601)
     }
 
     func table() -> String {
@@ -255,19 +267,19 @@ struct GPUCheckReport: Codable {
             lines.append("| kernel | ms (median) | GB/s | copy GB/s | of copy |")
             lines.append("|---|---:|---:|---:|---:|")
             for k in kernels {
-                let copy = k.copyGBPerSecond.map { String(format: "%.0f", $0) } ?? "—"
-                let share = k.copyGBPerSecond.map { String(format: "%.0f%%", 100 * k.gbPerSecond / $0) } ?? "—"
-                lines.append("| \(k.name) | \(String(format: "%.3f", k.ms)) | \(String(format: "%.0f", k.gbPerSecond)) | \(copy) | \(share) |")
+                let copy = k.copyGBPerSecond.map { String(cFormat: "%.0f", $0) } ?? "—"
+                let share = k.copyGBPerSecond.map { String(cFormat: "%.0f%%", 100 * k.gbPerSecond / $0) } ?? "—"
+                lines.append("| \(k.name) | \(String(cFormat: "%.3f", k.ms)) | \(String(cFormat: "%.0f", k.gbPerSecond)) | \(copy) | \(share) |")
             }
         }
         if !proofs.isEmpty {
             lines.append("| proof (96 bits) | GPU ms | CPU ms (threads) | speedup | GPU rate |")
             lines.append("|---|---:|---:|---:|---|")
             for p in proofs {
-                lines.append("| \(p.name) | \(String(format: "%.1f", p.gpuMs)) | \(String(format: "%.0f", p.cpuMs)) (\(p.cpuThreads)) | \(String(format: "%.1f×", p.speedup)) | \(p.gpuRate) |")
+                lines.append("| \(p.name) | \(String(cFormat: "%.1f", p.gpuMs)) | \(String(cFormat: "%.0f", p.cpuMs)) (\(p.cpuThreads)) | \(String(cFormat: "%.1f×", p.speedup)) | \(p.gpuRate) |")
             }
         }
-        lines.append(String(format: "total %.0f s", seconds))
+        lines.append(String(cFormat: "total %.0f s", seconds))
         return lines.joined(separator: "\n")
     }
 }

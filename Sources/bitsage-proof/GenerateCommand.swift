@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import Obelysk
 import ObelyskCUDA
 
@@ -139,7 +144,7 @@ struct GenerateCommand: ParsableCommand {
         let envelope = ProofEnvelope(proof: proof, prover: .init(backend: prover.name, proveMilliseconds: elapsed * 1000,
                                                                  threads: Parallelism.threadCount))
         do { try envelope.encodeJSON().write(to: URL(fileURLWithPath: output)) } catch {
-            throw ValidationError("cannot write \(output): \(error.localizedDescription)")
+            throw ValidationError("cannot write \(output): \(ErrorText.describe(error))")
         }
         let size = proof.canonicalBytes.count
         print("""
@@ -152,7 +157,7 @@ struct GenerateCommand: ParsableCommand {
         written     \(output)
         """)
         for phase in timings.phases {
-            print("  \(phase.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(Measurement.format(milliseconds: phase.seconds * 1000))")
+            print("  \(phase.name.padded(to: 24)) \(Measurement.format(milliseconds: phase.seconds * 1000))")
         }
     }
 }
@@ -174,7 +179,7 @@ enum Poseidon2Inputs {
     static func load(_ path: String) throws -> [[M31]] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+            throw ValidationError("cannot read \(path): \(ErrorText.describe(error))")
         }
         let raw: [[UInt64]]
         if let plain = try? JSONDecoder().decode([[UInt64]].self, from: data) {

@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import Obelysk
 
 struct InspectCommand: ParsableCommand {
@@ -17,7 +22,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let decoded: StarkProof
         do { decoded = try ProofFile.load(proof) } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            StandardError.write("\(error)\n")
             throw ExitCode(2)
         }
         let s = decoded.statement

@@ -1,4 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SageSupport
 
 enum Measurement {
     static func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -35,7 +47,7 @@ enum Measurement {
     }
 
     static func format(milliseconds ms: Double) -> String {
-        ms >= 100 ? String(format: "%.0f ms", ms) : ms >= 10 ? String(format: "%.1f ms", ms) : String(format: "%.2f ms", ms)
+        ms >= 100 ? String(cFormat: "%.0f ms", ms) : ms >= 10 ? String(cFormat: "%.1f ms", ms) : String(cFormat: "%.2f ms", ms)
     }
 
     /// The CPU model and core count, read from the machine.
@@ -44,7 +56,7 @@ enum Measurement {
         if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
            let name = line.split(separator: ":", maxSplits: 1).last {
-            model = name.trimmingCharacters(in: .whitespaces)
+            model = name.trimmingWhitespace()
         }
         return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
     }

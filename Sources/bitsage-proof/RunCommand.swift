@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import Obelysk
 
 struct RunCommand: ParsableCommand {
@@ -39,7 +44,7 @@ struct RunCommand: ParsableCommand {
         if trace {
             for (k, step) in execution.trace.enumerated() {
                 let registers = step.registers.map { String($0.value) }.joined(separator: " ")
-                print("\(k)\tpc \(step.pc)\t\(step.instruction.description.padding(toLength: 28, withPad: " ", startingAt: 0)) [\(registers)]")
+                print("\(k)\tpc \(step.pc)\t\(step.instruction.description.padded(to: 28)) [\(registers)]")
             }
         }
         print("""
@@ -56,7 +61,7 @@ enum VMProgramFile {
     static func load(_ path: String) throws -> Program {
         let source: String
         do { source = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8) } catch {
-            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+            throw ValidationError("cannot read \(path): \(ErrorText.describe(error))")
         }
         do { return try Assembler.assemble(source) } catch { throw ValidationError("\(path): \(error)") }
     }
@@ -68,7 +73,7 @@ enum VMInputs {
         var all = text
         if let file {
             do { all += "," + (try String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8)) } catch {
-                throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+                throw ValidationError("cannot read \(file): \(ErrorText.describe(error))")
             }
         }
         let tokens = all.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })

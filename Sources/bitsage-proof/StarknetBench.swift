@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import StarknetKit
 
 /// `bench --starknet`: operations per second of StarknetKit's signing, verification and hashing on one thread,

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import StarknetKit
 
 /// Measures starknet-py's fast paths (crypto-cpp through crypto-cpp-py for Pedersen, keys, signing and
@@ -66,43 +71,22 @@ enum StarknetPythonBaseline {
         }
 
         // stdin and stdout are files, not pipes, so neither process can block on a full pipe buffer.
-        let process = Process()
-        if python.contains("/") {
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = ["-c", script]
-        } else {  // a command name such as python3: let env search PATH
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [python, "-c", script]
-        }
-        let stdin = try FileHandle(forReadingFrom: input)
-        let stdout = try FileHandle(forWritingTo: output)
-        let stderr = try FileHandle(forWritingTo: errors)
-        defer {
-            try? stdin.close()
-            try? stdout.close()
-            try? stderr.close()
-        }
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let (executable, arguments) = python.contains("/" as Character) ? (python, ["-c", script])
+            : ("/usr/bin/env", [python, "-c", script])  // a command name such as python3: let env search PATH
+        let finished: ChildProcess.Finished
         do {
-            try process.run()
+            finished = try ChildProcess.run(executable, arguments: arguments, standardInput: input.path,
+                                            standardOutput: .file(output.path), standardError: .file(errors.path),
+                                            timeout: .seconds(timeoutSeconds))
+        } catch .timedOut {
+            throw StarknetBenchError("the starknet-py baseline did not finish within \(timeoutSeconds) s")
         } catch {
             throw StarknetBenchError("cannot run --compare-python \(python): \(error) (make one with .ci/python-env.sh: "
                                      + ".venv-ci/bin/python)")
         }
-        let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                process.waitUntilExit()
-                throw StarknetBenchError("the starknet-py baseline did not finish within \(timeoutSeconds) s")
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+        guard finished.succeeded else {
             let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-            throw StarknetBenchError("the starknet-py baseline failed (status \(process.terminationStatus); does \(python) "
+            throw StarknetBenchError("the starknet-py baseline failed (status \(finished.status); does \(python) "
                                      + "have starknet-py? .ci/python-env.sh installs it):\n\(message)")
         }
         do {

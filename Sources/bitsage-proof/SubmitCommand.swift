@@ -1,6 +1,18 @@
 import ArgumentParser
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SageSupport
 import Obelysk
 import SageAttestation
 import SageProtocol
@@ -75,7 +87,7 @@ struct SubmitCommand: ParsableCommand {
         let quoteBytes: [UInt8]?
         if let quote {
             do { quoteBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: quote))) } catch {
-                throw ValidationError("cannot read \(quote): \(error.localizedDescription)")
+                throw ValidationError("cannot read \(quote): \(ErrorText.describe(error))")
             }
             do { _ = try QuoteEncoding.decode(quoteBytes ?? []) } catch { throw ValidationError("\(quote): \(error)") }
         } else {
@@ -144,7 +156,7 @@ struct SubmitCommand: ParsableCommand {
         let prepared = try Blocking.run { try await transactions.prepare([call], nonce: givenNonce, bounds: bounds) }
         if dryRun {
             print(try prepared.json(network: config.network, functionNames: ["record_proof"]))
-            FileHandle.standardError.write(Data("dry run: transaction \(prepared.hash.hexString) was signed but not sent\n".utf8))
+            StandardError.write("dry run: transaction \(prepared.hash.hexString) was signed but not sent\n")
             return
         }
         let hash = try Blocking.run { try await transactions.send(prepared) }
@@ -158,7 +170,6 @@ struct SubmitCommand: ParsableCommand {
     }
 
     func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(1)
+        StandardError.exit(printing: message, code: 1)
     }
 }

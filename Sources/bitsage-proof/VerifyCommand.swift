@@ -1,5 +1,17 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SageSupport
 import Obelysk
 
 struct VerifyCommand: ParsableCommand {
@@ -36,8 +48,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func fail(_ code: Int32, _ message: String) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(code)
+        StandardError.exit(printing: message, code: code)
     }
 }
 
@@ -46,7 +57,7 @@ enum ProofFile {
     static func load(_ path: String) throws -> StarkProof {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw EnvelopeError.malformed("cannot read \(path): \(error.localizedDescription)")
+            throw EnvelopeError.malformed("cannot read \(path): \(ErrorText.describe(error))")
         }
         return try ProofEnvelope.decodeJSON(data).decodedProof()
     }

@@ -1,5 +1,17 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SageSupport
 import Obelysk
 import SageAttestation
 import StarknetKit
@@ -66,7 +78,6 @@ struct VerifyQuoteCommand: ParsableCommand {
     }
 
     func fail(_ code: Int32, _ message: String) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(code)
+        StandardError.exit(printing: message, code: code)
     }
 }

@@ -10,6 +10,7 @@ import Obelysk
 import SageCoordinator
 import SageProtocol
 import SageWorker
+import SageWorkerNode
 import StarknetKit
 
 /// `sage-worker devnet`: a whole local network in one process, for a first look and for CI.

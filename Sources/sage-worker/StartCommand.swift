@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SageWorker
+import SageWorkerNode
 
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

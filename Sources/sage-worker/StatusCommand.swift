@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SageProtocol
 import SageWorker
+import SageWorkerNode
 import StarknetKit
 
 struct StatusCommand: AsyncParsableCommand {

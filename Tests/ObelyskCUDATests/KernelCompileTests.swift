@@ -16,6 +16,14 @@ struct KernelCompileTests {
 
     static var required: Bool { ProcessInfo.processInfo.environment["BITSAGE_REQUIRE_NVRTC"] == "1" }
 
+    /// `BITSAGE_KERNEL_DUMP=DIR` keeps every compiled image as DIR/NAME.sm_XY.cubin, for
+    /// `cuobjdump -res-usage` (registers, spills) and `nvdisasm` (SASS) on a machine without a GPU.
+    static func keep(_ image: [UInt8], name: String, architecture: Int) {
+        guard let directory = ProcessInfo.processInfo.environment["BITSAGE_KERNEL_DUMP"], !directory.isEmpty else { return }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? Data(image).write(to: URL(fileURLWithPath: "\(directory)/\(name).sm_\(architecture).cubin"))
+    }
+
     @Test("every .cu module compiles for sm_80 and sm_90", arguments: [80, 90])
     func modules(architecture: Int) throws {
         guard let nvrtc = Self.nvrtc else {
@@ -29,6 +37,7 @@ struct KernelCompileTests {
         for file in files {
             let image = try compiler.compile(name: file, source: KernelSources.source(file), headers: headers,
                                              options: KernelCompiler.options(architecture: architecture, binary: true), binary: true)
+            Self.keep(image, name: file, architecture: architecture)
             // An ELF object: NVRTC produced machine code, not an empty or textual result.
             #expect(image.count > 64 && Array(image.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "\(file) for sm_\(architecture)")
         }
@@ -54,6 +63,7 @@ struct KernelCompileTests {
             let generated = ConstraintKernelSource(system: system)
             let image = try compiler.compile(name: generated.kernelName, source: generated.source, headers: try KernelSources.headers(),
                                              options: KernelCompiler.options(architecture: architecture, binary: true), binary: true)
+            Self.keep(image, name: name, architecture: architecture)
             #expect(image.count > 64 && Array(image.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "\(name) for sm_\(architecture)")
         }
     }

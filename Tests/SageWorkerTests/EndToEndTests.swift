@@ -5,6 +5,7 @@ import Obelysk
 import SageCoordinator
 import SageProtocol
 import SageWorker
+import SageWorkerNode
 import StarknetKit
 import Testing
 
@@ -30,6 +31,8 @@ struct EndToEndTests {
         c.network = .local
         c.coordinatorURL = coordinator.url
         c.settings.maxConcurrentJobs = 2
+        // Not "auto": in the same test process the CUDA suites load the emulator, and this test is about the network.
+        c.settings.backend = "cpu"
         c.settings.pollIntervalSeconds = 1
         c.settings.httpPort = 0
         return c
@@ -80,7 +83,7 @@ struct EndToEndTests {
         #expect(metrics.contains("sage_proofs_generated_total") && metrics.contains("sage_proof_seconds_bucket"))
         #expect(metrics.contains("sage_jobs_in_flight"))
         let gpu = try await get("http://127.0.0.1:\(statusPort)/gpu/status")
-        #expect(gpu.contains(#""backend":"cpu""#))
+        #expect(gpu.contains(#""backend":"cpu""#) && gpu.contains(#""provers":["cpu ("#))
 
         // Stop both: no leases are taken any more, and both return.
         nodeA.engine.stop()

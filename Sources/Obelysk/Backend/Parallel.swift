@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How many threads the CPU kernels use. `OBELYSK_THREADS` overrides the core count, so that
 /// benchmarks can measure one thread and all threads with the same binary.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The JSON form of a proof, as files and the network carry it. `proof` holds the canonical bytes
 /// (base64) and is the only part a verifier trusts; `statement`, `config` and `security_bits` are

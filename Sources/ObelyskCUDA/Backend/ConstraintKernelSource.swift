@@ -162,7 +162,7 @@ struct ConstraintKernelSource: Sendable {
             """
         let digest = Blake2s.hash(Array(text.utf8)).bytes.prefix(8).map { hex($0) }.joined()
         kernelName = "composition_" + digest
-        source = text.replacingOccurrences(of: "KERNEL_NAME", with: kernelName)
+        source = text.replacing("KERNEL_NAME", with: kernelName)
         self.constants = printer.constants
     }
 

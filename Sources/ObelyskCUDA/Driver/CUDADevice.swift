@@ -1,5 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Obelysk
+import SageSupport
 import Synchronization
 
 /// One CUDA device with its primary context: memory, compiled modules and kernel launches. Every call
@@ -19,7 +24,7 @@ public final class CUDADevice: @unchecked Sendable {
     let driver: DriverAPI
     let compiler: KernelCompiler
     private let context: OpaquePointer
-    private let lock = NSRecursiveLock()
+    private let lock = RecursiveLock()
     private var modules: [String: CUDAModule] = [:]
 
     private init(ordinal: Int, driver: DriverAPI, nvrtc: NVRTCAPI) throws {
@@ -43,8 +48,7 @@ public final class CUDADevice: @unchecked Sendable {
         totalMemory = memory
         var raw = [UInt8](repeating: 0, count: 16)
         try driver.check(driver.cuDeviceGetUuid(&raw, device), "cuDeviceGetUuid")
-        let hex = raw.map { String(format: "%02x", $0) }
-        uuid = "GPU-" + [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+        uuid = "GPU-" + [raw[0..<4], raw[4..<6], raw[6..<8], raw[8..<10], raw[10..<16]].map { HexText.encode($0) }.joined(separator: "-")
         var primary: OpaquePointer?
         try driver.check(driver.cuDevicePrimaryCtxRetain(&primary, device), "cuDevicePrimaryCtxRetain")
         guard let primary else { throw CUDAError.driver(call: "cuDevicePrimaryCtxRetain", code: -1, name: "NULL", message: "no context") }

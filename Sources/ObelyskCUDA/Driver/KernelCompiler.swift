@@ -1,5 +1,17 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Obelysk
+import SageSupport
 
 /// Compiles CUDA C++ with NVRTC for one device architecture, and keeps each result on disk keyed by
 /// a hash of everything that determines it (source, headers, options, NVRTC version), so a kernel
@@ -26,9 +38,8 @@ struct KernelCompiler: Sendable {
     /// else PTX for the driver to finish.
     func compile(name: String, source: String, headers: [(name: String, text: String)]) throws -> [UInt8] {
         let version = nvrtc.version
-        let key = Blake2s.hash(Array("\(version.major).\(version.minor)|sm_\(architecture)|\(name)|".utf8) + Array(source.utf8)
-                               + headers.flatMap { Array("|\($0.name)|".utf8) + Array($0.text.utf8) }).bytes
-            .map { String(format: "%02x", $0) }.joined()
+        let key = HexText.encode(Blake2s.hash(Array("\(version.major).\(version.minor)|sm_\(architecture)|\(name)|".utf8) + Array(source.utf8)
+                               + headers.flatMap { Array("|\($0.name)|".utf8) + Array($0.text.utf8) }).bytes)
         let cached = cacheDirectory?.appendingPathComponent("\(name)-\(key.prefix(32)).bin")
         if let cached, let data = try? Data(contentsOf: cached), !data.isEmpty { return [UInt8](data) }
         let image: [UInt8]
@@ -43,7 +54,8 @@ struct KernelCompiler: Sendable {
         if let cached {
             try? FileManager.default.createDirectory(at: cached.deletingLastPathComponent(), withIntermediateDirectories: true)
             let temporary = cached.appendingPathExtension("tmp-\(getpid())")
-            if (try? Data(image).write(to: temporary)) != nil { _ = try? FileManager.default.replaceItemAt(cached, withItemAt: temporary) }
+            // rename(2) replaces atomically: a process reading the cache sees the old image or the new one.
+            if (try? Data(image).write(to: temporary)) != nil, rename(temporary.path, cached.path) != 0 { unlink(temporary.path) }
         }
         return image
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The CUDA C++ sources in `Sources/ObelyskCUDA/Kernels`: `.cu` files are compiled one module each,
 /// `.cuh` files are headers every module may include. Found, in order, under `OBELYSK_CUDA_KERNELS`,

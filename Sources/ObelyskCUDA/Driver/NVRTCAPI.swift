@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The NVRTC functions the backend calls, resolved once from libnvrtc.
 struct NVRTCAPI: @unchecked Sendable {

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import StarknetKit
 import TOMLKit
 
@@ -233,7 +238,7 @@ extension WorkerConfig {
     public static func read(path: String) throws -> WorkerConfig {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw WorkerError.config("cannot read \(path): \(error.localizedDescription)")
+            throw WorkerError.config("cannot read \(path): \(ErrorText.describe(error))")
         }
         return try parse(toml: text, source: path)
     }
@@ -308,7 +313,7 @@ extension WorkerConfig {
     /// Writes the file atomically.
     public func write(to path: String) throws {
         do { try Data(toml.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw WorkerError.fileSystem("cannot write \(path): \(error.localizedDescription)")
+            throw WorkerError.fileSystem("cannot write \(path): \(ErrorText.describe(error))")
         }
     }
 }
@@ -326,7 +331,7 @@ enum TOMLString {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += String(format: "\\u%04X", scalar.value)
+                    out += String(cFormat: "\\u%04X", scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

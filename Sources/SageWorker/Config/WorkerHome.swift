@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 
 /// Where a worker keeps its files: `~/.bitsage` unless `--home` or `BITSAGE_HOME` says otherwise.
 ///
@@ -13,7 +18,7 @@ import Foundation
 public struct WorkerHome: Sendable, Equatable {
     public var path: String
 
-    public init(path: String) { self.path = (path as NSString).expandingTildeInPath }
+    public init(path: String) { self.path = PathText.expandingTilde(path) }
 
     /// `--home` if given, else `BITSAGE_HOME`, else `~/.bitsage`.
     public static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> WorkerHome {
@@ -29,12 +34,12 @@ public struct WorkerHome: Sendable, Equatable {
     public var logFile: String { file("logs/worker.log") }
     public var pidFile: String { file("worker.pid") }
 
-    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    public func file(_ name: String) -> String { PathText.join(path, name) }
 
     /// The same home as an absolute path (a detached worker must not depend on the directory it was started from).
     public var absolute: WorkerHome {
         if path.hasPrefix("/") { return self }
-        return WorkerHome(path: (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path))
+        return WorkerHome(path: PathText.join(FileManager.default.currentDirectoryPath, path))
     }
 
     /// Creates the directory (mode 0700: it holds the keystores) if it does not exist.
@@ -43,7 +48,7 @@ public struct WorkerHome: Sendable, Equatable {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw WorkerError.fileSystem("cannot create the worker home \(path): \(error.localizedDescription); pass --home DIR or set BITSAGE_HOME to a writable directory")
+            throw WorkerError.fileSystem("cannot create the worker home \(path): \(ErrorText.describe(error)); pass --home DIR or set BITSAGE_HOME to a writable directory")
         }
     }
 }

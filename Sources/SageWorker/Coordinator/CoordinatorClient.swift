@@ -1,5 +1,9 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -236,17 +240,22 @@ public final class CoordinatorClient: Sendable {
     /// Whether an error happened before any byte of the request can have reached the coordinator.
     static func failedBeforeSending(_ error: any Error) -> Bool {
         if let e = error as? HTTPClientError, e == .connectTimeout { return true }
-        let text = String(describing: error)
-        return text.contains("connectTimeout") || text.contains("Connection refused") || text.contains("connectionRefused")
-            || text.contains("NIOConnectionError")
+        return mentions(error, "connectTimeout", "Connection refused", "connectionRefused", "NIOConnectionError")
     }
 
     static func describe(_ error: any Error) -> String {
+        if mentions(error, "Connection refused", "connectionRefused", "NIOConnectionError") { return "connection refused" }
+        if mentions(error, "connectTimeout") { return "connection timed out" }
+        if mentions(error, "deadlineExceeded", "readTimeout") { return "no answer in time" }
         let text = String(describing: error)
-        if text.contains("Connection refused") || text.contains("connectionRefused") || text.contains("NIOConnectionError") { return "connection refused" }
-        if text.contains("connectTimeout") { return "connection timed out" }
-        if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "no answer in time" }
         return String(text.prefix(200))
+    }
+
+    /// Whether the error's description names any of `words` (NIO's connection errors have no common type).
+    /// `firstRange(of:)` is the standard library's: `contains` on strings would be Foundation's.
+    private static func mentions(_ error: any Error, _ words: String...) -> Bool {
+        let text = String(describing: error)
+        return words.contains { text.firstRange(of: $0) != nil }
     }
 }
 

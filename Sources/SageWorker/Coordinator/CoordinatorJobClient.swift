@@ -1,5 +1,9 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SageProtocol
 
 /// A client of the coordinator's job API (`sage-worker devnet`, `bitsage-proof request`): submits

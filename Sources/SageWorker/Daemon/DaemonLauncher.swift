@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,8 +27,9 @@ public enum DaemonLauncher {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
-        #endif
+        #else
         if let path = Bundle.main.executablePath { return path }
+        #endif
         throw .fileSystem("cannot find this program's own executable to start it in the background; run `sage-worker start` under a service manager (systemd, launchd) instead")
     }
 
@@ -31,9 +37,9 @@ public enum DaemonLauncher {
     /// child's; the password is written to its descriptor 3. Returns the child's pid.
     public static func spawn(executable: String, arguments: [String], environment: [String: String],
                              logFile: String, password: String) throws(WorkerError) -> Int32 {
-        let directory = (logFile as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: logFile)
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .fileSystem("cannot create the log directory \(directory): \(error.localizedDescription)")
+            throw .fileSystem("cannot create the log directory \(directory): \(ErrorText.describe(error))")
         }
         // The pipe's ends are moved to high, close-on-exec descriptors, so that neither is 3 itself
         // (dup2 onto itself would keep close-on-exec set) and neither leaks into the child as such.

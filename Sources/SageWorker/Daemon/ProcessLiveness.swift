@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,7 +21,7 @@ public enum ProcessLiveness {
         // /proc/<pid>/stat is "pid (comm) S …"; the state letter follows the last ')'.
         if let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
            let close = text.lastIndex(of: ")") {
-            let state = text[text.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+            let state = text[text.index(after: close)...].trimmingWhitespace().first
             if state == "Z" || state == "X" { return false }
         }
         #endif

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -75,7 +79,8 @@ public struct WorkerStopper: Sendable {
             if case .running(pid) = PIDFile.inspect(path: pidFile) { released = false } else { released = true }
             if released && !ProcessLiveness.isRunning(pid) { return true }
             if clock.now >= deadline { return false }
-            Thread.sleep(forTimeInterval: Double(pollInterval.components.attoseconds) / 1e18 + Double(pollInterval.components.seconds))
+            let (seconds, attoseconds) = pollInterval.components
+            usleep(UInt32(clamping: seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
         }
     }
 

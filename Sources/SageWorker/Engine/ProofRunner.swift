@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import Obelysk
 
 /// Proves a task on a dedicated thread (see `OnThread`), racing the worker's grace period: when the
@@ -16,7 +21,7 @@ enum ProofRunner {
         await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let once = ResumeOnce(continuation)
             let token = grace.onExpiry { once.resume(.abandoned) }
-            let thread = Thread {
+            let started = DedicatedThread.start(stackSize: 8 << 20) {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let result = Result { try task.prove(config: config, backend: backend, privateInputs: privateInputs) }
@@ -27,8 +32,10 @@ enum ProofRunner {
                 case let .failure(error): once.resume(.failed("\(error)"))
                 }
             }
-            thread.stackSize = 8 << 20
-            thread.start()
+            if !started {
+                grace.cancel(token)
+                once.resume(.failed("the system could not start a thread to prove on"))
+            }
         }
     }
 }

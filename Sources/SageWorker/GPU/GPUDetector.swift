@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 
 /// Finds the machine's NVIDIA GPUs by running `nvidia-smi`. No `nvidia-smi`, or one that fails,
 /// means a CPU worker: `detect()` then says so in `note` rather than failing.
@@ -51,18 +56,12 @@ public struct GPUDetector: Sendable {
 
     static func runBlocking(_ tool: String, _ arguments: [String]) async throws -> String {
         try await OnThread.run {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw WorkerError.invalidInput("\(tool) exited with status \(process.terminationStatus)")
+            // nvidia-smi hangs on a wedged driver; a worker must not hang with it.
+            let finished = try ChildProcess.run(tool, arguments: arguments, timeout: .seconds(30))
+            guard finished.succeeded else {
+                throw WorkerError.invalidInput("\(tool) exited with status \(finished.status)")
             }
+            let data = finished.output
             return String(decoding: data, as: UTF8.self)
         }
     }

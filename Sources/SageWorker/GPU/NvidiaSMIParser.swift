@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 
 /// Parses the CSV that `nvidia-smi` prints for
 /// `--query-gpu=name,memory.total,uuid,compute_cap,driver_version --format=csv,noheader,nounits`:
@@ -16,10 +21,10 @@ public enum NvidiaSMIParser {
     public static func parseGPUs(_ output: String) throws(WorkerError) -> [DetectedGPU] {
         var gpus: [DetectedGPU] = []
         for (number, raw) in output.split(whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingWhitespace()
             if line.isEmpty { continue }
             // GPU names do not contain commas; the fields are ", "-separated.
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
             guard fields.count == 5 else {
                 throw .invalidInput("nvidia-smi line \(number + 1) has \(fields.count) fields, expected 5 (name, memory.total, uuid, compute_cap, driver_version): '\(line)'")
             }
@@ -34,7 +39,7 @@ public enum NvidiaSMIParser {
 
     /// Per-GPU utilisation in percent (`[N/A]` lines are skipped).
     public static func parseUtilization(_ output: String) -> [Double] {
-        output.split(whereSeparator: \.isNewline).compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        output.split(whereSeparator: \.isNewline).compactMap { Double($0.trimmingWhitespace()) }
     }
 
     static func known(_ field: String) -> String? {

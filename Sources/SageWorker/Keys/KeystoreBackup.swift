@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import StarknetKit
 #if canImport(Glibc)
 import Glibc
@@ -56,7 +61,7 @@ public enum KeystoreBackup {
     static func copy(_ source: String, to destination: String) throws(WorkerError) {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: source)) } catch {
-            throw .keystore("cannot read \(source): \(error.localizedDescription)")
+            throw .keystore("cannot read \(source): \(ErrorText.describe(error))")
         }
         let descriptor = posixOpen(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -43,7 +48,7 @@ public struct PasswordSource: Sendable {
         if let passwordFile {
             let text: String
             do { text = try String(contentsOfFile: passwordFile, encoding: .utf8) } catch {
-                throw WorkerError.passwordUnavailable("cannot read the password file \(passwordFile): \(error.localizedDescription)")
+                throw WorkerError.passwordUnavailable("cannot read the password file \(passwordFile): \(ErrorText.describe(error))")
             }
             var password = text
             while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
@@ -65,7 +70,7 @@ public struct PasswordSource: Sendable {
 
     /// Reads a line from the terminal with echo turned off (termios), restoring it afterwards.
     func prompt(_ text: String) throws -> String {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardError.write(text)
         var saved = termios()
         let haveTerminal = tcgetattr(STDIN_FILENO, &saved) == 0
         if haveTerminal {
@@ -75,7 +80,7 @@ public struct PasswordSource: Sendable {
         }
         defer {
             if haveTerminal { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
-            FileHandle.standardError.write(Data("\n".utf8))
+            StandardError.write("\n")
         }
         guard let line = readLine(strippingNewline: true) else {
             throw WorkerError.passwordUnavailable("no password was typed (end of input)")

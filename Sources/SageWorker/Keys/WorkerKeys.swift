@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import StarknetKit
 
 /// A worker's two keys: the Stark key that signs every request (and owns its OpenZeppelin

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import StarknetKit
 
 /// Reads and writes the worker's two keystores (`keystore.json`, `encryption-keystore.json`),
@@ -17,7 +22,7 @@ public enum WorkerKeystore {
             switch error {
             case .wrongPassword: throw WorkerError.wrongPassword(path: path)
             case let .fileSystem(operation, p, code):
-                throw WorkerError.keystore("cannot \(operation) \(p): \(String(cString: strerror(code))); check the file's permissions")
+                throw WorkerError.keystore("cannot \(operation) \(p): \(ErrorText.posixReason(code)); check the file's permissions")
             default:
                 throw WorkerError.keystore("\(path) is not a usable keystore (\(error)); restore it from a backup or run `sage-worker setup --new-key`")
             }
@@ -30,14 +35,14 @@ public enum WorkerKeystore {
         if replace, FileManager.default.fileExists(atPath: path) {
             let backup = "\(path).bak-\(Int(Date().timeIntervalSince1970))"
             do { try FileManager.default.moveItem(atPath: path, toPath: backup) } catch {
-                throw WorkerError.keystore("cannot move the old keystore \(path) aside to \(backup): \(error.localizedDescription)")
+                throw WorkerError.keystore("cannot move the old keystore \(path) aside to \(backup): \(ErrorText.describe(error))")
             }
         }
         do { try StarknetKeystore.write(key, to: path, password: password, overwrite: false) } catch {
             switch error {
             case let .fileExists(p): throw WorkerError.keystore("\(p) already exists; pass --new-key to replace it (the old file is kept as a backup)")
             case let .fileSystem(operation, p, code):
-                throw WorkerError.keystore("cannot \(operation) \(p): \(String(cString: strerror(code)))")
+                throw WorkerError.keystore("cannot \(operation) \(p): \(ErrorText.posixReason(code))")
             default: throw WorkerError.keystore("cannot encrypt the keystore \(path): \(error)")
             }
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import StarknetKit
 
 /// The call that records a proof on Starknet: the BitSage job registry (address from

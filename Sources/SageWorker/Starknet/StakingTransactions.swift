@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import StarknetKit
 import StarknetRPC
 
@@ -165,7 +170,7 @@ extension ResourceBoundsMapping {
     public static func parse(_ text: String) throws(WorkerError) -> ResourceBoundsMapping {
         var found: [String: ResourceBounds] = [:]
         for part in text.split(separator: ",") {
-            let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
             let values = pieces.count == 2 ? pieces[1].split(separator: "@").map(String.init) : []
             guard pieces.count == 2, ["l1_gas", "l2_gas", "l1_data_gas"].contains(pieces[0]), values.count == 2,
                   let amount = parseUInt64(values[0]), let price = try? Felt(parsing: values[1]) else {

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SageSupport
 import Logging
 import NIOConcurrencyHelpers
 #if canImport(Glibc)
@@ -34,7 +39,7 @@ public struct FileLogHandler: LogHandler {
         static func openForAppend(_ path: String) throws(WorkerError) -> (Int32, Int) {
             let descriptor = posixOpen(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw WorkerError.fileSystem("cannot open the log file \(path) for writing: \(String(cString: strerror(errno))); check the permissions of \((path as NSString).deletingLastPathComponent)")
+                throw WorkerError.fileSystem("cannot open the log file \(path) for writing: \(String(cString: strerror(errno))); check the permissions of \(PathText.directory(of: path))")
             }
             var info = stat()
             let size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
@@ -93,9 +98,9 @@ public struct FileLogHandler: LogHandler {
     /// and error at it (a detached worker).
     public static func open(path: String, maxBytes: Int = defaultMaxBytes, keep: Int = defaultKeep,
                             redirectStandardStreams: Bool = false) throws -> @Sendable (String) -> FileLogHandler {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw WorkerError.fileSystem("cannot create the log directory \(directory): \(error.localizedDescription)")
+            throw WorkerError.fileSystem("cannot create the log directory \(directory): \(ErrorText.describe(error))")
         }
         let sink = try Sink(path: path, maxBytes: max(maxBytes, 1), keep: max(keep, 0), redirectStandardStreams: redirectStandardStreams)
         return { label in FileLogHandler(label: label, sink: sink) }
@@ -109,7 +114,7 @@ public struct FileLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let time = ISO8601DateFormatter().string(from: Date())
+        let time = Date().formatted(.iso8601)
         sink.write("\(time) \(event.level) \(label):\(meta) \(event.message)\n")
     }
 }

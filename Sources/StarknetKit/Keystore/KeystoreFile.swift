@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A parsed Web3 Secret Storage v3 document (the JSON of a keystore file), still encrypted.
 ///
@@ -25,9 +29,9 @@ public struct KeystoreFile: Sendable, Hashable {
 
     /// Parses the JSON text of a keystore; every failure is a typed `KeystoreError` naming the field.
     public init(json: some Sequence<UInt8>) throws(KeystoreError) {
-        let root: [String: Any]
+        let root: [String: KeystoreJSON]
         do {
-            guard let object = try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else {
+            guard case let .object(object) = try JSONDecoder().decode(KeystoreJSON.self, from: Data(json)) else {
                 throw KeystoreError.malformedJSON
             }
             root = object
@@ -95,7 +99,7 @@ public struct KeystoreFile: Sendable, Hashable {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where scalar.value < 0x20: out += "\\u00" + KeystoreHex.encode([UInt8(scalar.value)])
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -103,38 +107,53 @@ public struct KeystoreFile: Sendable, Hashable {
     }
 }
 
-/// Typed access to a JSON object from JSONSerialization, with case-insensitive keys and error paths.
+/// A keystore's JSON as parsed (JSONSerialization's `Any` tree without Foundation's ICU-linked half).
+private enum KeystoreJSON: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([KeystoreJSON]), object([String: KeystoreJSON])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([KeystoreJSON].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: KeystoreJSON].self)) }
+    }
+}
+
+/// Typed access to a JSON object, with case-insensitive keys and error paths.
 private struct JSONFields {
-    let object: [String: Any]
+    let object: [String: KeystoreJSON]
     let path: String
 
-    init(_ object: [String: Any], path: String) {
+    init(_ object: [String: KeystoreJSON], path: String) {
         self.object = object
         self.path = path
     }
 
     private func fieldPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
-    private func value(_ key: String) throws(KeystoreError) -> Any {
+    private func value(_ key: String) throws(KeystoreError) -> KeystoreJSON {
         if let exact = object[key] { return exact }
         if let match = object.first(where: { $0.key.lowercased() == key }) { return match.value }
         throw .missingField(fieldPath(key))
     }
 
     func object(_ key: String) throws(KeystoreError) -> JSONFields {
-        guard let nested = try value(key) as? [String: Any] else { throw .invalidField(fieldPath(key)) }
+        guard case let .object(nested) = try value(key) else { throw .invalidField(fieldPath(key)) }
         return JSONFields(nested, path: fieldPath(key))
     }
 
     func string(_ key: String) throws(KeystoreError) -> String {
-        guard let text = try value(key) as? String else { throw .invalidField(fieldPath(key)) }
+        guard case let .string(text) = try value(key) else { throw .invalidField(fieldPath(key)) }
         return text
     }
 
     /// JSON numbers only: a string "8192" or a fractional 8192.5 is rejected rather than guessed at. (Every
     /// integer we accept is far below 2^53, so going through Double loses nothing.)
     func integer(_ key: String) throws(KeystoreError) -> Int {
-        guard let number = try value(key) as? NSNumber, let exact = Int(exactly: number.doubleValue) else {
+        guard case let .number(number) = try value(key), let exact = Int(exactly: number) else {
             throw .invalidField(fieldPath(key))
         }
         return exact

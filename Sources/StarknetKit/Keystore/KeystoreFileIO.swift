@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -13,18 +17,32 @@ extension StarknetKeystore {
 
     /// Reads and decrypts a keystore file.
     public static func read(path: String, password: String) throws(KeystoreError) -> StarkPrivateKey {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .fileSystem(operation: "open", path: path, errno: errno)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .fileSystem(operation: "open", path: path, errno: errno) }
+        defer { close(descriptor) }
+        // One byte past the limit, so an oversized file is refused rather than cut short.
+        var data = [UInt8](repeating: 0, count: maxFileSize + 1)
+        var filled = 0
+        while filled < data.count {
+            let count = data[filled...].withUnsafeMutableBytes { buffer in
+                // Qualified: inside this type, a bare `read` would name the static method above.
+                #if canImport(Darwin)
+                Darwin.read(descriptor, buffer.baseAddress, buffer.count)
+                #elseif canImport(Glibc)
+                Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+                #else
+                Musl.read(descriptor, buffer.baseAddress, buffer.count)
+                #endif
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .fileSystem(operation: "read", path: path, errno: errno)
+            }
+            if count == 0 { break }
+            filled += count
         }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: maxFileSize + 1) ?? Data()
-        } catch {
-            throw .fileSystem(operation: "read", path: path, errno: errno)
-        }
-        guard data.count <= maxFileSize else { throw .invalidField("file size") }
-        return try decrypt(json: data, password: password)
+        guard filled <= maxFileSize else { throw .invalidField("file size") }
+        return try decrypt(json: data[0..<filled], password: password)
     }
 
     /// Encrypts `key` with starkli's parameters and writes it to `path` with mode 0600.
@@ -40,8 +58,9 @@ extension StarknetKeystore {
 
     /// Writes an already encrypted keystore to `path` with mode 0600 (see `write(_:to:password:overwrite:)`).
     public static func write(_ file: KeystoreFile, to path: String, overwrite: Bool = false) throws(KeystoreError) {
-        let directory = NSString(string: path).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.keystore-\(UUID().uuidString).tmp"
+        // Beside the target: everything before the last "/" ("" for a file in the root), or "." for a bare name.
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let temporary = directory + "/.keystore-\(UUID().uuidString).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else { throw .fileSystem(operation: "open", path: temporary, errno: errno) }
         var moved = false

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import _CryptoExtras
 
 /// Encrypts and decrypts Stark private keys as Web3 Secret Storage v3 keystores, the format of

@@ -2,7 +2,10 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Obelysk
+import ObelyskCUDA
 import SageProtocol
+import SageWorker
 
 /// The worker's local HTTP endpoints (default 127.0.0.1:9090):
 /// `GET /health` (JSON: state, identity, counters), `GET /gpu/status` (JSON: devices and
@@ -23,7 +26,10 @@ public struct WorkerStatusServer: Sendable {
     }
 
     public struct GPUStatus: Codable, Sendable {
+        /// "cuda" when the jobs are proven on GPUs, "cpu" otherwise.
         public var backend: String
+        /// One line per prover (one per GPU): "cuda (NVIDIA H100 80GB HBM3, GPU-…, sm_90)" or "cpu (16 threads)".
+        public var provers: [String]
         public var gpus: [DetectedGPU]
         public var utilization: [Double]?
         public var note: String
@@ -49,8 +55,9 @@ public struct WorkerStatusServer: Sendable {
     }
 
     public func gpuStatus() -> GPUStatus {
-        GPUStatus(backend: gpus.isEmpty ? "cpu" : "cpu (CUDA backend not yet available; GPUs are reported only)",
-                  gpus: gpus, utilization: engine.metrics.snapshot.gpuUtilization, note: gpuNote)
+        let provers = engine.options.backends
+        return GPUStatus(backend: provers.contains { $0 is CUDABackend } ? "cuda" : "cpu", provers: provers.map(\.summary),
+                         gpus: gpus, utilization: engine.metrics.snapshot.gpuUtilization, note: gpuNote)
     }
 
     /// The HTTP application (a ServiceLifecycle service); `onRunning` gets the bound port.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import SageWorker
 import Logging
 import Obelysk
 import ObelyskCUDA
