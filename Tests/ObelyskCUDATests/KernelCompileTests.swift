@@ -52,6 +52,16 @@ struct KernelCompileTests {
             return
         }
         let compiler = KernelCompiler(nvrtc: nvrtc, architecture: architecture)
+        for (name, system) in try Self.generatedSystems() {
+            let generated = ConstraintKernelSource(system: system)
+            let image = try compiler.compile(name: generated.kernelName, source: generated.source, headers: try KernelSources.headers(),
+                                             options: KernelCompiler.options(architecture: architecture, binary: true), binary: true)
+            Self.keep(image, name: name, architecture: architecture)
+            #expect(image.count > 64 && Array(image.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "\(name) for sm_\(architecture)")
+        }
+    }
+
+    static func generatedSystems() throws -> [(String, ConstraintSystem)] {
         var rng = SplitMix64(seed: 12)
         let fibonacci = try WorkloadRegistry.constraintSystem(for: FibonacciWorkload.makeTrace(logRows: 8, columns: 4).statement)
         let inputs = (0..<8).map { _ in (0..<Poseidon2Workload.width).map { _ in rng.nextM31() } }
@@ -59,12 +69,70 @@ struct KernelCompileTests {
         let program = try Assembler.assemble(try String(contentsOfFile: CUDATestSupport.packageRoot + "/Examples/vm/factorial.oasm", encoding: .utf8))
         let vm = try VMWorkload.constraintSystem(for: try VMWorkload.makeTrace(program: program, inputs: [M31(5)]).statement)
         let vmActive = try vm.withInteraction(vm.lookups.map { _ in LogUpChallenges(z: rng.nextQM31(), alpha: rng.nextQM31()) })
-        for (name, system) in [("fibonacci", fibonacci), ("poseidon2", poseidon), ("vm", vmActive)] {
-            let generated = ConstraintKernelSource(system: system)
-            let image = try compiler.compile(name: generated.kernelName, source: generated.source, headers: try KernelSources.headers(),
-                                             options: KernelCompiler.options(architecture: architecture, binary: true), binary: true)
-            Self.keep(image, name: name, architecture: architecture)
-            #expect(image.count > 64 && Array(image.prefix(4)) == [0x7F, 0x45, 0x4C, 0x46], "\(name) for sm_\(architecture)")
+        return [("fibonacci", fibonacci), ("poseidon2", poseidon), ("vm", vmActive)]
+    }
+
+    /// No kernel spills registers to local memory on sm_90: a spill is a performance bug the GPU
+    /// never reports. cuobjdump (`BITSAGE_CUOBJDUMP`, from PyPI in CI, the same CUDA release as
+    /// NVRTC) reads each function's per-thread stack from the CUBIN; a few bytes are call frames,
+    /// more is spilled values (Poseidon2's generated kernel had 5,240 bytes before its fences).
+    @Test("no kernel spills registers to local memory on sm_90")
+    func noSpills() throws {
+        let tool = ProcessInfo.processInfo.environment["BITSAGE_CUOBJDUMP"] ?? ""
+        guard let nvrtc = Self.nvrtc, !tool.isEmpty else {
+            #expect(!Self.required, "BITSAGE_REQUIRE_NVRTC=1 but BITSAGE_NVRTC or BITSAGE_CUOBJDUMP is not set")
+            return
         }
+        let compiler = KernelCompiler(nvrtc: nvrtc, architecture: 90)
+        let headers = try KernelSources.headers()
+        var images: [(String, [UInt8])] = []
+        for file in try KernelSources.moduleFiles() {
+            images.append((file, try compiler.compile(name: file, source: KernelSources.source(file), headers: headers,
+                                                      options: KernelCompiler.options(architecture: 90, binary: true), binary: true)))
+        }
+        for (name, system) in try Self.generatedSystems() {
+            let generated = ConstraintKernelSource(system: system)
+            images.append((name, try compiler.compile(name: generated.kernelName, source: generated.source, headers: headers,
+                                                      options: KernelCompiler.options(architecture: 90, binary: true), binary: true)))
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spills-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var functions = 0
+        for (name, image) in images {
+            let path = directory.appendingPathComponent("\(name).cubin")
+            try Data(image).write(to: path)
+            let usage = try Self.resourceUsage(tool: tool, cubin: path.path)
+            #expect(!usage.isEmpty, "cuobjdump listed no function in \(name)")
+            for (function, stack) in usage {
+                functions += 1
+                #expect(stack <= 64, "\(name): \(function) uses \(stack) bytes of stack per thread (spilled registers)")
+            }
+        }
+        #expect(functions >= 20)
+    }
+
+    /// (function, STACK bytes) for each function `cuobjdump -res-usage` lists.
+    static func resourceUsage(tool: String, cubin: String) throws -> [(String, Int)] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["-res-usage", cubin]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "cuobjdump -res-usage \(cubin) failed")
+        var result: [(String, Int)] = []
+        var function = ""
+        for line in text.split(separator: "\n") {
+            if let range = line.firstRange(of: "Function ") {
+                function = String(line[range.upperBound...]).trimmingCharacters(in: CharacterSet(charactersIn: ": "))
+            } else if let range = line.firstRange(of: "STACK:") {
+                let digits = line[range.upperBound...].prefix { $0.isNumber }
+                if let stack = Int(digits) { result.append((function, stack)) }
+            }
+        }
+        return result
     }
 }
