@@ -48,9 +48,13 @@ public struct WorkerNode: Sendable {
         }
         if let reason = chosen.fallbackReason { logger.notice("proving on the CPU: \(reason)") }
         let gpus = chosen.backends.filter { $0 is CUDABackend }
-        for backend in chosen.backends { logger.notice("prover: \(backend.summary)") }
-        if gpus.isEmpty { return (chosen.backends, config.settings.maxConcurrentJobs) }
-        return (gpus, min(gpus.count, config.settings.maxConcurrentJobs == 1 ? gpus.count : config.settings.maxConcurrentJobs))
+        let result: (backends: [any ProverBackend], slots: Int) = gpus.isEmpty
+            ? (chosen.backends, config.settings.maxConcurrentJobs)
+            : (gpus, min(gpus.count, config.settings.maxConcurrentJobs == 1 ? gpus.count : config.settings.maxConcurrentJobs))
+        // Numbered as the engine names them when it proves ("on prover k"), so the log says which
+        // GPU proved which job.
+        for (index, backend) in result.backends.enumerated() { logger.notice("prover \(index): \(backend.summary)") }
+        return result
     }
 
     /// Runs until a signal (when `handleSignals`) or `engine.stop()`. `onHTTPRunning` gets the status port.

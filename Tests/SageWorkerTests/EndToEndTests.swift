@@ -30,6 +30,9 @@ struct EndToEndTests {
         c.name = name
         c.network = .local
         c.coordinatorURL = coordinator.url
+        // CPU workers whatever this process has loaded: with "auto", a CUDA driver the CUDA tests
+        // loaded in this same process (the emulator, two GPUs) would make worker A a GPU worker.
+        c.settings.backend = "cpu"
         c.settings.maxConcurrentJobs = 2
         // Not "auto": in the same test process the CUDA suites load the emulator, and this test is about the network.
         c.settings.backend = "cpu"

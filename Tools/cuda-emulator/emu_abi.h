@@ -8,7 +8,7 @@
 #ifndef OBELYSK_EMU_ABI_H
 #define OBELYSK_EMU_ABI_H
 
-#define OBELYSK_EMU_ABI_VERSION 2
+#define OBELYSK_EMU_ABI_VERSION 3
 
 struct obelysk_emu_dim {
     unsigned int x, y, z;
@@ -30,5 +30,14 @@ struct obelysk_emu_ctx {
 // Exported by the kernel library once per kernel as obelysk_emu_entry_<name>.
 // `params` is cuLaunchKernel's kernelParams: one pointer per argument.
 typedef void (*obelysk_emu_entry_fn)(const struct obelysk_emu_ctx *ctx, void **params);
+
+// Exported once per kernel as obelysk_emu_pointers_<name> (since ABI 3): writes
+// the value of each of the first `cap` parameters that is pointer-typed into
+// out[i] (0 for the others) and returns the number of parameters. The emulator
+// uses it to refuse launches given another device's memory.
+typedef int (*obelysk_emu_pointers_fn)(void **params, unsigned long long *out, int cap);
+
+// The most parameters whose pointers are checked (later ones are not).
+#define OBELYSK_EMU_MAX_CHECKED_PARAMS 64
 
 #endif

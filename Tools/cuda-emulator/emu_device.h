@@ -69,6 +69,24 @@ void call(void (*f)(A...), void **p) {
     }(std::index_sequence_for<A...>{});
 }
 
+// Backs the generated obelysk_emu_pointers_<name> (emu_abi.h): the values of
+// the pointer-typed parameters, read from kernelParams by the kernel's own
+// parameter types, so the emulator can check them once per launch.
+template <class... A>
+int pointers(void (*)(A...), void **p, unsigned long long *out, int cap) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        auto one = [&]<class T>(std::size_t i) {
+            if ((int)i >= cap) return;
+            if constexpr (std::is_pointer_v<std::remove_cv_t<std::remove_reference_t<T>>>)
+                out[i] = (unsigned long long)(uintptr_t)*static_cast<std::remove_reference_t<T> *>(p[i]);
+            else
+                out[i] = 0;
+        };
+        (one.template operator()<A>(I), ...);
+    }(std::index_sequence_for<A...>{});
+    return (int)sizeof...(A);
+}
+
 inline void *dynamic_shared() {
     return current ? current->dynamic_shared : nullptr;
 }

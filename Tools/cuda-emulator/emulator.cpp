@@ -14,6 +14,10 @@
 //    "Kernel launch" below).
 //  * Device memory is host memory; a CUdeviceptr is the host address.
 //    Streams and events exist only as handles; everything is synchronous.
+//  * OBELYSK_EMU_DEVICES=N emulates N devices (CUDA_VISIBLE_DEVICES applies).
+//    Every allocation, module and stream belongs to the device whose context
+//    was current when it was made; with two or more devices, using one from
+//    another device's context is an error (see "Devices" below).
 
 #include "emu_abi.h"
 
@@ -84,6 +88,7 @@ enum : int {
     CUDA_ERROR_INVALID_HANDLE = 400,
     CUDA_ERROR_NOT_FOUND = 500,
     CUDA_ERROR_NOT_READY = 600,
+    CUDA_ERROR_ILLEGAL_ADDRESS = 700,
     CUDA_ERROR_LAUNCH_FAILED = 719,
     CUDA_ERROR_NOT_SUPPORTED = 801,
     CUDA_ERROR_UNKNOWN = 999,
@@ -105,25 +110,33 @@ static const char kModuleMagic[] = "//OBELYSK-EMU-MODULE\n";
 // Handles carry a magic word so that a stale or foreign handle is reported as
 // CUDA_ERROR_INVALID_HANDLE instead of crashing (best effort: it reads freed
 // memory in the use-after-destroy case).
+// `device` fields hold the emulated (physical) device index, not the visible
+// ordinal: CUDA_VISIBLE_DEVICES renumbers ordinals, never the devices.
 struct EmuContext {
     uint32_t magic = 0x43545831;
+    int device = 0;
 };
 struct EmuStream {
     uint32_t magic = 0x53545231;
+    int device = 0;
 };
 struct EmuEvent {
     uint32_t magic = 0x45564e31;
+    int device = 0;
     bool recorded = false;
     std::chrono::steady_clock::time_point stamp;
 };
 struct EmuFunction {
     uint32_t magic = 0x464e4331;
+    int device = 0; // the module's
     obelysk_emu_entry_fn entry = nullptr;
+    obelysk_emu_pointers_fn pointers = nullptr;
     bool uses_syncthreads = true;
     std::string name;
 };
 struct EmuModule {
     uint32_t magic = 0x4d4f4431;
+    int device = 0; // the device of the context current at cuModuleLoadData
     void *handle = nullptr;
     bool uses_syncthreads = true;
     std::mutex mutex;
@@ -147,21 +160,114 @@ static bool valid(const T *h, uint32_t magic) {
 // ---------------------------------------------------------------------------
 
 static std::atomic<bool> g_initialized{false};
-static EmuContext g_primary_context;
 static thread_local CUcontext t_current_context = nullptr;
 
-// Live device allocations (start -> size), so memcpy/memset can reject
-// pointers outside any allocation: cheap and catches host-glue bugs early.
-static std::mutex g_alloc_mutex;
-static std::map<uintptr_t, size_t> g_allocations;
+// ---------------------------------------------------------------------------
+// Devices
+// ---------------------------------------------------------------------------
+//
+// OBELYSK_EMU_DEVICES=N (1..kMaxDevices, default 1) emulated devices, read at
+// the first cuInit. Anything else ("0", "abc", "3x", "65") makes cuInit fail
+// with CUDA_ERROR_INVALID_VALUE and a message on stderr: a typo must not
+// quietly test a different machine shape.
+//
+// CUDA_VISIBLE_DEVICES, when set, is read at the first cuInit as the driver
+// does for integer lists: comma-separated indices, each parsed like strtoul
+// (leading blanks skipped, digits up to the first non-digit); the list ends at
+// the first entry that is not an index of an existing device (so "0,9,1" shows
+// device 0 only and "-1" or "" shows none); a repeated index shows none. GPU
+// UUIDs are not supported (such an entry ends the list). The visible devices
+// are renumbered 0, 1, ... in list order. With none visible, cuInit returns
+// CUDA_ERROR_NO_DEVICE and every later call CUDA_ERROR_NOT_INITIALIZED, as
+// the real driver does.
+//
+// Device k is named "Obelysk CPU emulator" (k = 0) or "Obelysk CPU emulator k",
+// its UUID is "OBELYSK-CPU-EMU" followed by the byte '1' + k, and it has its
+// own primary context. Allocations, modules, streams and events belong to the
+// device of the context current when they were made. With two or more devices,
+// the emulator refuses what would be a bug on a multi-GPU machine:
+//  * no current context for an operation that needs one: CUDA_ERROR_INVALID_CONTEXT;
+//  * a copy or memset touching another device's allocation:
+//    CUDA_ERROR_INVALID_VALUE (stricter than the driver, which with unified
+//    addressing may carry out such a copy, ordered on the wrong device);
+//  * a launch of a function, or a use of a stream or event, of another
+//    device's context: CUDA_ERROR_INVALID_HANDLE (as the driver);
+//  * a launch whose pointer-typed parameter points into another device's
+//    allocation: CUDA_ERROR_ILLEGAL_ADDRESS (what the driver reports when the
+//    kernel faults on memory it cannot reach; here it is caught before the
+//    kernel runs and is not sticky). Pointers outside every allocation are
+//    left alone: kernels may be given offsets.
+// With one device none of this applies and nothing is checked beyond what
+// the single-device emulator always checked.
 
-static bool device_range_ok(CUdeviceptr p, size_t n) {
-    std::lock_guard<std::mutex> lock(g_alloc_mutex);
-    auto it = g_allocations.upper_bound((uintptr_t)p);
-    if (it == g_allocations.begin()) return false;
+static constexpr int kMaxDevices = 64;
+static int g_device_count = 1;             // emulated devices, visible or not
+static std::vector<int> g_visible;         // visible ordinal -> device index
+static EmuContext g_primary_contexts[kMaxDevices];
+
+static bool multi_device() { return g_device_count > 1; }
+
+// The device index of a visible ordinal, or -1.
+static int device_index(CUdevice ordinal) {
+    return ordinal >= 0 && (size_t)ordinal < g_visible.size() ? g_visible[(size_t)ordinal] : -1;
+}
+
+// The device of the current context, or -1 when none is current.
+static int current_device() { return t_current_context ? t_current_context->device : -1; }
+
+// The device that what is made now belongs to. With one device, work without
+// a current context is allowed as it always was.
+static CUresult owner_for_new(int *device) {
+    int current = current_device();
+    if (current < 0) {
+        if (multi_device()) return CUDA_ERROR_INVALID_CONTEXT;
+        current = 0;
+    }
+    *device = current;
+    return CUDA_SUCCESS;
+}
+
+// Is something of `owner`'s usable from the current context?
+static CUresult usable_here(int owner, CUresult wrong_device) {
+    if (!multi_device()) return CUDA_SUCCESS;
+    int current = current_device();
+    if (current < 0) return CUDA_ERROR_INVALID_CONTEXT;
+    return owner == current ? CUDA_SUCCESS : wrong_device;
+}
+
+// Live device allocations (start -> size and owner), so memcpy/memset can
+// reject pointers outside any allocation or on another device: cheap and
+// catches host-glue bugs early.
+struct Allocation {
+    size_t size;
+    int device;
+};
+static std::mutex g_alloc_mutex;
+static std::map<uintptr_t, Allocation> g_allocations;
+
+// CUDA_SUCCESS when [p, p+n) lies inside one live allocation that the current
+// context may touch; CUDA_ERROR_INVALID_VALUE otherwise (or
+// CUDA_ERROR_INVALID_CONTEXT with several devices and none current).
+static CUresult device_range_ok(CUdeviceptr p, size_t n) {
+    int owner;
+    {
+        std::lock_guard<std::mutex> lock(g_alloc_mutex);
+        auto it = g_allocations.upper_bound((uintptr_t)p);
+        if (it == g_allocations.begin()) return CUDA_ERROR_INVALID_VALUE;
+        --it;
+        uintptr_t start = it->first, end = it->first + it->second.size;
+        if (!((uintptr_t)p >= start && (uintptr_t)p <= end && n <= end - (uintptr_t)p)) return CUDA_ERROR_INVALID_VALUE;
+        owner = it->second.device;
+    }
+    return usable_here(owner, CUDA_ERROR_INVALID_VALUE);
+}
+
+// The device whose allocation contains p (start <= p < end), or -1.
+static int allocation_device_locked(uintptr_t p) {
+    auto it = g_allocations.upper_bound(p);
+    if (it == g_allocations.begin()) return -1;
     --it;
-    uintptr_t start = it->first, end = it->first + it->second;
-    return (uintptr_t)p >= start && (uintptr_t)p <= end && n <= end - (uintptr_t)p;
+    return p < it->first + it->second.size ? it->second.device : -1;
 }
 
 static size_t physical_memory() {
@@ -183,10 +289,72 @@ static size_t available_memory() {
 // Initialisation, device queries, contexts
 // ---------------------------------------------------------------------------
 
+// OBELYSK_EMU_DEVICES: 1..kMaxDevices; false for anything else.
+static bool parse_device_count(const char *text, int *count) {
+    if (!text) {
+        *count = 1;
+        return true;
+    }
+    char *end = nullptr;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || n < 1 || n > kMaxDevices) return false;
+    *count = (int)n;
+    return true;
+}
+
+// CUDA_VISIBLE_DEVICES as described above; unset: every device in order.
+static std::vector<int> parse_visible(const char *text, int devices) {
+    std::vector<int> visible;
+    if (!text) {
+        for (int d = 0; d < devices; ++d) visible.push_back(d);
+        return visible;
+    }
+    std::string list = text;
+    size_t pos = 0;
+    while (pos <= list.size()) {
+        size_t comma = list.find(',', pos);
+        std::string entry = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        size_t i = 0;
+        while (i < entry.size() && isspace((unsigned char)entry[i])) ++i;
+        size_t digits = i;
+        while (digits < entry.size() && isdigit((unsigned char)entry[digits])) ++digits;
+        if (digits == i || digits - i > 9) break; // not an index (empty, "-1", "GPU-…")
+        int index = atoi(entry.substr(i, digits - i).c_str());
+        if (index >= devices) break;
+        if (std::find(visible.begin(), visible.end(), index) != visible.end()) return {};
+        visible.push_back(index);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return visible;
+}
+
+static std::once_flag g_init_once;
+static CUresult g_init_result = CUDA_SUCCESS;
+
 EMU_EXPORT CUresult cuInit(unsigned int flags) {
     if (flags != 0) return CUDA_ERROR_INVALID_VALUE;
-    g_initialized = true;
-    return CUDA_SUCCESS;
+    // Like the driver, the environment is read once, at the first cuInit.
+    std::call_once(g_init_once, [] {
+        const char *requested = getenv("OBELYSK_EMU_DEVICES");
+        int count = 1;
+        if (!parse_device_count(requested, &count)) {
+            fprintf(stderr, "obelysk-cuda-emulator: OBELYSK_EMU_DEVICES must be a whole number from 1 to %d, not '%s'\n",
+                    kMaxDevices, requested);
+            g_init_result = CUDA_ERROR_INVALID_VALUE;
+            return;
+        }
+        g_device_count = count;
+        for (int d = 0; d < kMaxDevices; ++d) g_primary_contexts[d].device = d;
+        g_visible = parse_visible(getenv("CUDA_VISIBLE_DEVICES"), count);
+        if (g_visible.empty()) {
+            g_init_result = CUDA_ERROR_NO_DEVICE;
+            return;
+        }
+        g_initialized = true;
+    });
+    return g_init_result;
 }
 
 EMU_EXPORT CUresult cuDriverGetVersion(int *version) {
@@ -198,30 +366,34 @@ EMU_EXPORT CUresult cuDriverGetVersion(int *version) {
 EMU_EXPORT CUresult cuDeviceGetCount(int *count) {
     REQUIRE_INIT();
     if (!count) return CUDA_ERROR_INVALID_VALUE;
-    *count = 1;
+    *count = (int)g_visible.size();
     return CUDA_SUCCESS;
 }
 
+// A CUdevice is the visible ordinal, as the driver's are on a plain machine.
 EMU_EXPORT CUresult cuDeviceGet(CUdevice *device, int ordinal) {
     REQUIRE_INIT();
     if (!device) return CUDA_ERROR_INVALID_VALUE;
-    if (ordinal != 0) return CUDA_ERROR_INVALID_DEVICE;
-    *device = 0;
+    if (device_index(ordinal) < 0) return CUDA_ERROR_INVALID_DEVICE;
+    *device = ordinal;
     return CUDA_SUCCESS;
 }
 
 EMU_EXPORT CUresult cuDeviceGetName(char *name, int len, CUdevice dev) {
     REQUIRE_INIT();
     if (!name || len <= 0) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
-    snprintf(name, (size_t)len, "%s", "Obelysk CPU emulator");
+    int index = device_index(dev);
+    if (index < 0) return CUDA_ERROR_INVALID_DEVICE;
+    // Device 0 keeps the single-device emulator's name.
+    if (index == 0) snprintf(name, (size_t)len, "%s", "Obelysk CPU emulator");
+    else snprintf(name, (size_t)len, "Obelysk CPU emulator %d", index);
     return CUDA_SUCCESS;
 }
 
 EMU_EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice dev) {
     REQUIRE_INIT();
     if (!value) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
+    if (device_index(dev) < 0) return CUDA_ERROR_INVALID_DEVICE;
     // Shaped like an sm_90 part so host code takes its normal paths.
     switch (attribute) {
     case 1: *value = 1024; break;    // MAX_THREADS_PER_BLOCK
@@ -240,7 +412,7 @@ EMU_EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice dev
 EMU_EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice dev) {
     REQUIRE_INIT();
     if (!bytes) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
+    if (device_index(dev) < 0) return CUDA_ERROR_INVALID_DEVICE;
     *bytes = physical_memory();
     return CUDA_SUCCESS;
 }
@@ -248,9 +420,12 @@ EMU_EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice dev) {
 static CUresult device_uuid(CUuuid *uuid, CUdevice dev) {
     REQUIRE_INIT();
     if (!uuid) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
+    int index = device_index(dev);
+    if (index < 0) return CUDA_ERROR_INVALID_DEVICE;
+    // Device 0 keeps the single-device emulator's UUID ("...EMU1").
     static const char fixed[16] = {'O', 'B', 'E', 'L', 'Y', 'S', 'K', '-', 'C', 'P', 'U', '-', 'E', 'M', 'U', '1'};
     memcpy(uuid->bytes, fixed, 16);
+    uuid->bytes[15] = (char)('1' + index);
     return CUDA_SUCCESS;
 }
 EMU_EXPORT CUresult cuDeviceGetUuid(CUuuid *uuid, CUdevice dev) { return device_uuid(uuid, dev); }
@@ -259,14 +434,15 @@ EMU_EXPORT CUresult cuDeviceGetUuid_v2(CUuuid *uuid, CUdevice dev) { return devi
 EMU_EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, CUdevice dev) {
     REQUIRE_INIT();
     if (!ctx) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
-    *ctx = &g_primary_context;
+    int index = device_index(dev);
+    if (index < 0) return CUDA_ERROR_INVALID_DEVICE;
+    *ctx = &g_primary_contexts[index];
     return CUDA_SUCCESS;
 }
 
 static CUresult primary_release(CUdevice dev) {
     REQUIRE_INIT();
-    return dev == 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_DEVICE;
+    return device_index(dev) >= 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_DEVICE;
 }
 EMU_EXPORT CUresult cuDevicePrimaryCtxRelease(CUdevice dev) { return primary_release(dev); }
 EMU_EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice dev) { return primary_release(dev); }
@@ -287,6 +463,7 @@ EMU_EXPORT CUresult cuCtxGetCurrent(CUcontext *ctx) {
 
 EMU_EXPORT CUresult cuCtxSynchronize(void) {
     REQUIRE_INIT();
+    if (multi_device() && current_device() < 0) return CUDA_ERROR_INVALID_CONTEXT;
     return CUDA_SUCCESS; // every operation already completed synchronously
 }
 
@@ -305,6 +482,8 @@ EMU_EXPORT CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total_bytes) {
 EMU_EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytes) {
     REQUIRE_INIT();
     if (!dptr || bytes == 0) return CUDA_ERROR_INVALID_VALUE;
+    int owner;
+    if (CUresult r = owner_for_new(&owner); r != CUDA_SUCCESS) return r;
     // aligned_alloc wants a multiple of the alignment; 256 matches cudaMalloc.
     size_t rounded = (bytes + 255) & ~(size_t)255;
     if (rounded < bytes) return CUDA_ERROR_OUT_OF_MEMORY;
@@ -312,7 +491,7 @@ EMU_EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytes) {
     if (!p) return CUDA_ERROR_OUT_OF_MEMORY;
     {
         std::lock_guard<std::mutex> lock(g_alloc_mutex);
-        g_allocations[(uintptr_t)p] = bytes;
+        g_allocations[(uintptr_t)p] = Allocation{bytes, owner};
     }
     *dptr = (CUdeviceptr)(uintptr_t)p;
     return CUDA_SUCCESS;
@@ -352,60 +531,83 @@ static CUresult copy(void *dst, const void *src, size_t n) {
     return CUDA_SUCCESS;
 }
 
-static CUresult htod(CUdeviceptr dst, const void *src, size_t n) {
+// The null stream (0) is always valid (it is the current context's); a
+// stream of another device's context is not (CUDA_ERROR_INVALID_HANDLE).
+static bool stream_ok(CUstream s) { return s == nullptr || valid(s, 0x53545231); }
+static CUresult stream_usable(CUstream s) {
+    if (!stream_ok(s)) return CUDA_ERROR_INVALID_HANDLE;
+    return s ? usable_here(s->device, CUDA_ERROR_INVALID_HANDLE) : CUDA_SUCCESS;
+}
+
+static CUresult htod(CUdeviceptr dst, const void *src, size_t n, CUstream s = nullptr) {
     REQUIRE_INIT();
-    if (n && !device_range_ok(dst, n)) return CUDA_ERROR_INVALID_VALUE;
+    if (CUresult r = stream_usable(s); r != CUDA_SUCCESS) return r;
+    if (n) {
+        if (CUresult r = device_range_ok(dst, n); r != CUDA_SUCCESS) return r;
+    }
     return copy((void *)(uintptr_t)dst, src, n);
 }
-static CUresult dtoh(void *dst, CUdeviceptr src, size_t n) {
+static CUresult dtoh(void *dst, CUdeviceptr src, size_t n, CUstream s = nullptr) {
     REQUIRE_INIT();
-    if (n && !device_range_ok(src, n)) return CUDA_ERROR_INVALID_VALUE;
+    if (CUresult r = stream_usable(s); r != CUDA_SUCCESS) return r;
+    if (n) {
+        if (CUresult r = device_range_ok(src, n); r != CUDA_SUCCESS) return r;
+    }
     return copy(dst, (const void *)(uintptr_t)src, n);
 }
-static CUresult dtod(CUdeviceptr dst, CUdeviceptr src, size_t n) {
+static CUresult dtod(CUdeviceptr dst, CUdeviceptr src, size_t n, CUstream s = nullptr) {
     REQUIRE_INIT();
-    if (n && (!device_range_ok(dst, n) || !device_range_ok(src, n))) return CUDA_ERROR_INVALID_VALUE;
+    if (CUresult r = stream_usable(s); r != CUDA_SUCCESS) return r;
+    if (n) {
+        if (CUresult r = device_range_ok(dst, n); r != CUDA_SUCCESS) return r;
+        if (CUresult r = device_range_ok(src, n); r != CUDA_SUCCESS) return r;
+    }
     return copy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, n);
 }
 
 EMU_EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n) { return htod(dst, src, n); }
 EMU_EXPORT CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t n) { return dtoh(dst, src, n); }
 EMU_EXPORT CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t n) { return dtod(dst, src, n); }
-// "Async" copies complete before returning; the stream is irrelevant.
-EMU_EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, CUstream) { return htod(dst, src, n); }
-EMU_EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, CUstream) { return dtoh(dst, src, n); }
-EMU_EXPORT CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n, CUstream) { return dtod(dst, src, n); }
+// "Async" copies complete before returning; the stream only has to belong to
+// the current context.
+EMU_EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, CUstream s) { return htod(dst, src, n, s); }
+EMU_EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, CUstream s) { return dtoh(dst, src, n, s); }
+EMU_EXPORT CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n, CUstream s) { return dtod(dst, src, n, s); }
 
-static CUresult memset8(CUdeviceptr dst, unsigned char v, size_t count) {
+static CUresult memset8(CUdeviceptr dst, unsigned char v, size_t count, CUstream s = nullptr) {
     REQUIRE_INIT();
+    if (CUresult r = stream_usable(s); r != CUDA_SUCCESS) return r;
     if (count == 0) return CUDA_SUCCESS;
-    if (!device_range_ok(dst, count)) return CUDA_ERROR_INVALID_VALUE;
+    if (CUresult r = device_range_ok(dst, count); r != CUDA_SUCCESS) return r;
     memset((void *)(uintptr_t)dst, v, count);
     return CUDA_SUCCESS;
 }
-static CUresult memset32(CUdeviceptr dst, unsigned int v, size_t count) {
+static CUresult memset32(CUdeviceptr dst, unsigned int v, size_t count, CUstream s = nullptr) {
     REQUIRE_INIT();
+    if (CUresult r = stream_usable(s); r != CUDA_SUCCESS) return r;
     if (count == 0) return CUDA_SUCCESS;
-    if (dst % 4 != 0 || count > SIZE_MAX / 4 || !device_range_ok(dst, count * 4)) return CUDA_ERROR_INVALID_VALUE;
+    if (dst % 4 != 0 || count > SIZE_MAX / 4) return CUDA_ERROR_INVALID_VALUE;
+    if (CUresult r = device_range_ok(dst, count * 4); r != CUDA_SUCCESS) return r;
     std::fill_n((uint32_t *)(uintptr_t)dst, count, (uint32_t)v);
     return CUDA_SUCCESS;
 }
 EMU_EXPORT CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char v, size_t n) { return memset8(dst, v, n); }
 EMU_EXPORT CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int v, size_t n) { return memset32(dst, v, n); }
-EMU_EXPORT CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char v, size_t n, CUstream) { return memset8(dst, v, n); }
-EMU_EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int v, size_t n, CUstream) { return memset32(dst, v, n); }
+EMU_EXPORT CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char v, size_t n, CUstream s) { return memset8(dst, v, n, s); }
+EMU_EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int v, size_t n, CUstream s) { return memset32(dst, v, n, s); }
 
 // ---------------------------------------------------------------------------
 // Streams and events (handles only: all work is synchronous)
 // ---------------------------------------------------------------------------
 
-// The null stream (0) is always valid.
-static bool stream_ok(CUstream s) { return s == nullptr || valid(s, 0x53545231); }
-
 EMU_EXPORT CUresult cuStreamCreate(CUstream *stream, unsigned int) {
     REQUIRE_INIT();
     if (!stream) return CUDA_ERROR_INVALID_VALUE;
-    *stream = new EmuStream();
+    int owner;
+    if (CUresult r = owner_for_new(&owner); r != CUDA_SUCCESS) return r;
+    auto *s = new EmuStream();
+    s->device = owner;
+    *stream = s;
     return CUDA_SUCCESS;
 }
 
@@ -421,13 +623,20 @@ EMU_EXPORT CUresult cuStreamDestroy(CUstream s) { return stream_destroy(s); }
 
 EMU_EXPORT CUresult cuStreamSynchronize(CUstream s) {
     REQUIRE_INIT();
-    return stream_ok(s) ? CUDA_SUCCESS : CUDA_ERROR_INVALID_HANDLE;
+    // A named stream can be waited for from any context; the null stream is the current one's.
+    if (!stream_ok(s)) return CUDA_ERROR_INVALID_HANDLE;
+    if (!s && multi_device() && current_device() < 0) return CUDA_ERROR_INVALID_CONTEXT;
+    return CUDA_SUCCESS;
 }
 
 EMU_EXPORT CUresult cuEventCreate(CUevent *event, unsigned int) {
     REQUIRE_INIT();
     if (!event) return CUDA_ERROR_INVALID_VALUE;
-    *event = new EmuEvent();
+    int owner;
+    if (CUresult r = owner_for_new(&owner); r != CUDA_SUCCESS) return r;
+    auto *e = new EmuEvent();
+    e->device = owner;
+    *event = e;
     return CUDA_SUCCESS;
 }
 
@@ -444,6 +653,9 @@ EMU_EXPORT CUresult cuEventDestroy(CUevent e) { return event_destroy(e); }
 EMU_EXPORT CUresult cuEventRecord(CUevent e, CUstream s) {
     REQUIRE_INIT();
     if (!valid(e, 0x45564e31) || !stream_ok(s)) return CUDA_ERROR_INVALID_HANDLE;
+    // The event and the stream must both be the current context's.
+    if (CUresult r = usable_here(e->device, CUDA_ERROR_INVALID_HANDLE); r != CUDA_SUCCESS) return r;
+    if (CUresult r = stream_usable(s); r != CUDA_SUCCESS) return r;
     e->stamp = std::chrono::steady_clock::now();
     e->recorded = true;
     return CUDA_SUCCESS;
@@ -470,6 +682,8 @@ EMU_EXPORT CUresult cuEventElapsedTime(float *ms, CUevent start, CUevent end) {
 EMU_EXPORT CUresult cuModuleLoadData(CUmodule *module, const void *image) {
     REQUIRE_INIT();
     if (!module || !image) return CUDA_ERROR_INVALID_VALUE;
+    int owner;
+    if (CUresult r = owner_for_new(&owner); r != CUDA_SUCCESS) return r;
     const char *text = static_cast<const char *>(image);
     size_t magic_len = sizeof(kModuleMagic) - 1;
     // A real PTX or CUBIN image ends up here too: reject it as invalid.
@@ -488,6 +702,7 @@ EMU_EXPORT CUresult cuModuleLoadData(CUmodule *module, const void *image) {
         return CUDA_ERROR_INVALID_IMAGE;
     }
     auto *m = new EmuModule();
+    m->device = owner;
     m->handle = handle;
     if (auto *flag = static_cast<const int *>(dlsym(handle, "obelysk_emu_uses_syncthreads"))) m->uses_syncthreads = *flag != 0;
     *module = m;
@@ -516,6 +731,10 @@ EMU_EXPORT CUresult cuModuleGetFunction(CUfunction *function, CUmodule m, const 
         if (!entry) return CUDA_ERROR_NOT_FOUND;
         EmuFunction f;
         f.entry = reinterpret_cast<obelysk_emu_entry_fn>(entry);
+        // Present in every module of this ABI version (cuModuleLoadData checked it).
+        f.pointers = reinterpret_cast<obelysk_emu_pointers_fn>(
+            dlsym(m->handle, (std::string("obelysk_emu_pointers_") + name).c_str()));
+        f.device = m->device;
         f.name = name;
         f.uses_syncthreads = m->uses_syncthreads;
         it = m->functions.emplace(name, std::move(f)).first;
@@ -855,13 +1074,34 @@ EMU_EXPORT CUresult cuLaunchKernel(CUfunction f, unsigned int gridX, unsigned in
     REQUIRE_INIT();
     if (!f) return CUDA_ERROR_INVALID_VALUE;
     if (!valid(f, 0x464e4331)) return CUDA_ERROR_INVALID_HANDLE;
-    if (!stream_ok(stream)) return CUDA_ERROR_INVALID_HANDLE;
+    // A function is its module's context's: launching it from another is
+    // CUDA_ERROR_INVALID_HANDLE on the driver too.
+    if (CUresult r = usable_here(f->device, CUDA_ERROR_INVALID_HANDLE); r != CUDA_SUCCESS) return r;
+    if (CUresult r = stream_usable(stream); r != CUDA_SUCCESS) return r;
     if (gridX == 0 || gridY == 0 || gridZ == 0 || blockX == 0 || blockY == 0 || blockZ == 0)
         return CUDA_ERROR_INVALID_VALUE;
     if (extra != nullptr) return CUDA_ERROR_NOT_SUPPORTED; // only kernelParams is emulated
     unsigned long long threads = (unsigned long long)blockX * blockY * blockZ;
     if (threads > 1024 || blockZ > 64 || gridY > 65535 || gridZ > 65535) return CUDA_ERROR_INVALID_VALUE;
     if (sharedMemBytes > 232448) return CUDA_ERROR_INVALID_VALUE;
+    if (multi_device() && f->pointers && kernelParams) {
+        // Pointer-typed parameters that point into another device's memory:
+        // the kernel would fault (or read another GPU's memory over peer
+        // access nobody enabled). Checked once per launch, before it runs.
+        unsigned long long pointers[OBELYSK_EMU_MAX_CHECKED_PARAMS];
+        int n = std::min(f->pointers(kernelParams, pointers, OBELYSK_EMU_MAX_CHECKED_PARAMS), OBELYSK_EMU_MAX_CHECKED_PARAMS);
+        int here = current_device();
+        std::lock_guard<std::mutex> lock(g_alloc_mutex);
+        for (int i = 0; i < n; ++i) {
+            if (pointers[i] == 0) continue;
+            int owner = allocation_device_locked((uintptr_t)pointers[i]);
+            if (owner >= 0 && owner != here) {
+                fprintf(stderr, "obelysk-cuda-emulator: kernel %s: parameter %d points into memory of device %d, launched on device %d\n",
+                        f->name.c_str(), i, owner, here);
+                return CUDA_ERROR_ILLEGAL_ADDRESS;
+            }
+        }
+    }
 
     Launch L;
     L.entry = f->entry;
@@ -913,6 +1153,7 @@ static const ErrorText kErrors[] = {
     {CUDA_ERROR_INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE", "invalid resource handle"},
     {CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
     {CUDA_ERROR_NOT_READY, "CUDA_ERROR_NOT_READY", "device not ready"},
+    {CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered"},
     {CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
     {CUDA_ERROR_NOT_SUPPORTED, "CUDA_ERROR_NOT_SUPPORTED", "operation not supported"},
     {CUDA_ERROR_UNKNOWN, "CUDA_ERROR_UNKNOWN", "unknown error"},
@@ -1239,6 +1480,9 @@ EMU_EXPORT nvrtcResult nvrtcCompileProgram(nvrtcProgram prog, int numOptions, co
             unit += "extern \"C\" __attribute__((visibility(\"default\"))) void obelysk_emu_entry_" + k +
                     "(const obelysk_emu_ctx *c, void **p) { ::obelysk_emu::enter(c); ::obelysk_emu::call(&" + k +
                     ", p); }\n";
+            unit += "extern \"C\" __attribute__((visibility(\"default\"))) int obelysk_emu_pointers_" + k +
+                    "(void **p, unsigned long long *out, int cap) { return ::obelysk_emu::pointers(&" + k +
+                    ", p, out, cap); }\n";
         }
         fs::path source_path = work / "obelysk_emu_program.cpp";
         fs::path output = work / "module.so";

@@ -4,11 +4,20 @@
 // a GPU machine too, which is a check that the emulator's semantics match.
 //
 // Usage: selftest LIBCUDA [LIBNVRTC]   (LIBNVRTC defaults to LIBCUDA)
+//
+// With two or more devices it also checks multi-device use (one context per
+// device, work on each, two threads at once, handles of another context
+// refused); with one it says SKIP, so it passes on a 1-GPU machine. Checks of
+// the emulator's stricter-than-the-driver refusals run only on the emulator.
+#define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -23,6 +32,7 @@ static CUresult (*cuDeviceGet)(CUdevice *, int);
 static CUresult (*cuDeviceGetName)(char *, int, CUdevice);
 static CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
 static CUresult (*cuDeviceTotalMem_v2)(size_t *, CUdevice);
+static CUresult (*cuDeviceGetUuid)(char *, CUdevice);
 static CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
 static CUresult (*cuCtxSetCurrent)(CUcontext);
 static CUresult (*cuCtxSynchronize)(void);
@@ -30,6 +40,7 @@ static CUresult (*cuMemAlloc_v2)(CUdeviceptr *, size_t);
 static CUresult (*cuMemFree_v2)(CUdeviceptr);
 static CUresult (*cuMemcpyHtoD_v2)(CUdeviceptr, const void *, size_t);
 static CUresult (*cuMemcpyDtoH_v2)(void *, CUdeviceptr, size_t);
+static CUresult (*cuMemcpyDtoD_v2)(CUdeviceptr, CUdeviceptr, size_t);
 static CUresult (*cuMemsetD32_v2)(CUdeviceptr, unsigned, size_t);
 static CUresult (*cuStreamCreate)(CUstream *, unsigned);
 static CUresult (*cuStreamDestroy_v2)(CUstream);
@@ -171,6 +182,266 @@ static nvrtcResult compile(const char *src, nvrtcProgram *prog, char **log) {
     return r;
 }
 
+
+// --- CUDA_VISIBLE_DEVICES and OBELYSK_EMU_DEVICES: each in a fresh process --
+// The driver reads its environment once, at the first cuInit, so every case
+// runs in a forked child that loads the library itself (before the parent has).
+
+#define MAX_PROBED 8
+struct Seen {
+    int init_rc, count;
+    char uuids[MAX_PROBED][16];
+    char names[MAX_PROBED][64];
+};
+
+// cuInit and the visible devices in a child whose `var` is `value` (NULL: unset).
+static int probe(const char *cuda_path, const char *var, const char *value, struct Seen *seen) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        struct Seen s;
+        memset(&s, 0, sizeof s);
+        if (value) setenv(var, value, 1);
+        else unsetenv(var);
+        void *lib = dlopen(cuda_path, RTLD_NOW | RTLD_LOCAL);
+        if (!lib) _exit(3);
+        CUresult (*init)(unsigned) = (CUresult(*)(unsigned))dlsym(lib, "cuInit");
+        CUresult (*get_count)(int *) = (CUresult(*)(int *))dlsym(lib, "cuDeviceGetCount");
+        CUresult (*get)(CUdevice *, int) = (CUresult(*)(CUdevice *, int))dlsym(lib, "cuDeviceGet");
+        CUresult (*get_uuid)(char *, CUdevice) = (CUresult(*)(char *, CUdevice))dlsym(lib, "cuDeviceGetUuid");
+        CUresult (*get_name)(char *, int, CUdevice) = (CUresult(*)(char *, int, CUdevice))dlsym(lib, "cuDeviceGetName");
+        if (!init || !get_count || !get || !get_uuid || !get_name) _exit(3);
+        s.init_rc = init(0);
+        if (s.init_rc == 0 && get_count(&s.count) != 0) _exit(4);
+        for (int i = 0; i < s.count && i < MAX_PROBED; i++) {
+            CUdevice d;
+            if (get(&d, i) != 0 || get_uuid(s.uuids[i], d) != 0 || get_name(s.names[i], 63, d) != 0) _exit(5);
+        }
+        ssize_t w = write(fds[1], &s, sizeof s);
+        _exit(w == (ssize_t)sizeof s ? 0 : 6);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    while (got < sizeof *seen) {
+        ssize_t r = read(fds[0], (char *)seen + got, sizeof *seen - got);
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return got == sizeof *seen && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+// With CUDA_VISIBLE_DEVICES=list, the visible devices are exactly base's
+// `expected` (indices into the unrestricted list), in that order. No device
+// at all is cuInit == CUDA_ERROR_NO_DEVICE (100), or a count of 0.
+static void expect_visible(const char *cuda_path, const struct Seen *base, const char *list, const int *expected, int n) {
+    struct Seen s;
+    char title[160];
+    snprintf(title, sizeof title, "CUDA_VISIBLE_DEVICES=\"%s\" shows %d device(s)%s", list, n, n ? " in list order" : "");
+    if (probe(cuda_path, "CUDA_VISIBLE_DEVICES", list, &s) != 0) {
+        report(title, 0);
+        return;
+    }
+    int count = s.init_rc == 0 ? s.count : 0;
+    int ok = (s.init_rc == 0 || (s.init_rc == 100 && n == 0)) && count == n;
+    for (int i = 0; ok && i < n; i++) ok = memcmp(s.uuids[i], base->uuids[expected[i]], 16) == 0;
+    if (!ok) fprintf(stderr, "  cuInit %d, %d device(s)\n", s.init_rc, count);
+    report(title, ok);
+}
+
+static void visibility_checks(const char *cuda_path) {
+    struct Seen base;
+    if (probe(cuda_path, "CUDA_VISIBLE_DEVICES", NULL, &base) != 0 || base.init_rc != 0) {
+        report("a child process sees the devices", 0);
+        return;
+    }
+    int n = base.count;
+    int emulator = n > 0 && strncmp(base.names[0], "Obelysk CPU emulator", 20) == 0;
+    char beyond[16];
+    snprintf(beyond, sizeof beyond, "%d", n);
+    int first[] = {0}, second[] = {1}, swapped[] = {1, 0};
+    expect_visible(cuda_path, &base, "", NULL, 0);
+    expect_visible(cuda_path, &base, "-1", NULL, 0);
+    expect_visible(cuda_path, &base, beyond, NULL, 0);   // no such device
+    expect_visible(cuda_path, &base, "0", first, 1);
+    char upto[32];
+    snprintf(upto, sizeof upto, "0,%d,0", n);           // the list ends at the invalid index
+    expect_visible(cuda_path, &base, upto, first, 1);
+    if (n >= 2) {
+        expect_visible(cuda_path, &base, "1", second, 1);
+        expect_visible(cuda_path, &base, "1,0", swapped, 2);
+        expect_visible(cuda_path, &base, "1,-1,0", second, 1);
+        int distinct = 1;
+        for (int i = 0; i < n && i < MAX_PROBED; i++)
+            for (int j = i + 1; j < n && j < MAX_PROBED; j++) distinct &= memcmp(base.uuids[i], base.uuids[j], 16) != 0;
+        report("every device has its own UUID", distinct);
+    } else {
+        printf("SKIP CUDA_VISIBLE_DEVICES reordering: %d device(s)\n", n);
+    }
+    if (emulator) {
+        struct Seen s;
+        if (n >= 2) {
+            report("(emulator) CUDA_VISIBLE_DEVICES=\"1\": ordinal 0 is \"Obelysk CPU emulator 1\"",
+                   probe(cuda_path, "CUDA_VISIBLE_DEVICES", "1", &s) == 0 && s.init_rc == 0 && s.count == 1 &&
+                       strcmp(s.names[0], "Obelysk CPU emulator 1") == 0);
+        }
+        report("(emulator) CUDA_VISIBLE_DEVICES=\"0,0\" (a repeated index) shows none",
+               probe(cuda_path, "CUDA_VISIBLE_DEVICES", "0,0", &s) == 0 && s.init_rc == 100);
+        report("(emulator) OBELYSK_EMU_DEVICES=3 shows 3 devices",
+               probe(cuda_path, "OBELYSK_EMU_DEVICES", "3", &s) == 0 && s.init_rc == 0 && s.count == 3 &&
+                   strcmp(s.names[2], "Obelysk CPU emulator 2") == 0);
+        const char *bad[] = {"0", "-2", "two", "2x", "65", ""};
+        int refused = 1;
+        for (int i = 0; i < 6; i++)
+            refused &= probe(cuda_path, "OBELYSK_EMU_DEVICES", bad[i], &s) == 0 && s.init_rc == 1;
+        report("(emulator) OBELYSK_EMU_DEVICES of 0, -2, two, 2x, 65 or \"\": cuInit == 1 (CUDA_ERROR_INVALID_VALUE)", refused);
+    }
+}
+
+// --- several devices in one process ---------------------------------------
+
+struct DeviceWork {
+    CUcontext ctx;
+    CUfunction reduce;
+    int ok;
+};
+
+// One thread per device: block reductions over its own data, checked on the host.
+static void *reduce_on_device(void *arg) {
+    struct DeviceWork *w = arg;
+    w->ok = cuCtxSetCurrent(w->ctx) == 0;
+    uint32_t blocks = 16, n = blocks * 256;
+    uint64_t *in = malloc(n * 8), out[16];
+    uint32_t seed = (uint32_t)(uintptr_t)w->ctx | 1u;
+    for (uint32_t i = 0; i < n; i++) {
+        seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5;
+        in[i] = seed;
+    }
+    CUdeviceptr din = 0, dout = 0;
+    w->ok &= cuMemAlloc_v2(&din, n * 8) == 0 && cuMemAlloc_v2(&dout, blocks * 8) == 0;
+    w->ok &= cuMemcpyHtoD_v2(din, in, n * 8) == 0;
+    void *params[] = {&din, &dout, &n};
+    for (int rep = 0; rep < 10 && w->ok; rep++) {
+        w->ok &= cuLaunchKernel(w->reduce, blocks, 1, 1, 256, 1, 1, 0, NULL, params, NULL) == 0;
+        w->ok &= cuMemcpyDtoH_v2(out, dout, blocks * 8) == 0;
+        for (uint32_t b = 0; b < blocks && w->ok; b++) {
+            uint64_t want = 0;
+            for (uint32_t i = b * 256; i < (b + 1) * 256; i++) want += in[i];
+            w->ok &= out[b] == want;
+        }
+    }
+    cuMemFree_v2(din);
+    cuMemFree_v2(dout);
+    free(in);
+    return NULL;
+}
+
+static void multi_device_checks(const char *ptx, int count, int emulator) {
+    CUdevice dev[2];
+    CUcontext ctx[2];
+    CUmodule mod[2];
+    CUfunction elem[2], reduce[2];
+    char uuid[2][16];
+    for (int k = 0; k < 2; k++) {
+        CHECK(cuDeviceGet(&dev[k], k));
+        CHECK(cuDeviceGetUuid(uuid[k], dev[k]));
+        CHECK(cuDevicePrimaryCtxRetain(&ctx[k], dev[k]));
+    }
+    printf("multi-device checks on devices 0 and 1 of %d\n", count);
+    report("(m1) devices 0 and 1: distinct primary contexts and UUIDs", ctx[0] != ctx[1] && memcmp(uuid[0], uuid[1], 16) != 0);
+
+    // The same image loaded on each device; the same kernel on each gives the host's values.
+    uint32_t w = 64, h = 64, n = w * h;
+    uint32_t *a = malloc(n * 4), *b = malloc(n * 4), *out = malloc(n * 4);
+    for (uint32_t i = 0; i < n; i++) a[i] = rnd(), b[i] = rnd();
+    CUdeviceptr da[2], db[2], dout[2];
+    int ok = 1;
+    for (int k = 0; k < 2; k++) {
+        CHECK(cuCtxSetCurrent(ctx[k]));
+        CHECK(cuModuleLoadData(&mod[k], ptx));
+        CHECK(cuModuleGetFunction(&elem[k], mod[k], "elementwise2d"));
+        CHECK(cuModuleGetFunction(&reduce[k], mod[k], "block_reduce"));
+        da[k] = dalloc(n * 4), db[k] = dalloc(n * 4), dout[k] = dalloc(n * 4);
+        CHECK(cuMemcpyHtoD_v2(da[k], a, n * 4));
+        CHECK(cuMemcpyHtoD_v2(db[k], b, n * 4));
+        CHECK(cuMemsetD32_v2(dout[k], 0, n));
+        void *params[] = {&da[k], &db[k], &dout[k], &w, &h};
+        CHECK(cuLaunchKernel(elem[k], w / 32, h / 8, 1, 32, 8, 1, 0, NULL, params, NULL));
+        CHECK(cuMemcpyDtoH_v2(out, dout[k], n * 4));
+        for (uint32_t i = 0; i < n && ok; i++) {
+            uint32_t x = i % w, y = i / w;
+            ok = out[i] == a[i] * 3u + (b[i] ^ 0x9e3779b9u) + 7u + (uint32_t)(((uint64_t)a[i] * b[i]) >> 32) +
+                               (uint32_t)__builtin_popcount(x ^ y) + (host_brev(a[i]) >> 20);
+        }
+    }
+    report("(m2) the same kernel loaded on each device computes the host's values there", ok);
+
+    // Two threads at once, each with its own device's context current.
+    struct DeviceWork work[2] = {{ctx[0], reduce[0], 0}, {ctx[1], reduce[1], 0}};
+    pthread_t threads[2];
+    for (int k = 0; k < 2; k++) pthread_create(&threads[k], NULL, reduce_on_device, &work[k]);
+    for (int k = 0; k < 2; k++) pthread_join(threads[k], NULL);
+    report("(m3) two threads, one per device, reduce at the same time", work[0].ok && work[1].ok);
+
+    // Handles belong to their context.
+    CHECK(cuCtxSetCurrent(ctx[1]));
+    {
+        void *params[] = {&da[1], &db[1], &dout[1], &w, &h};
+        report("(m4) launching device 0's function with device 1 current == 400 (CUDA_ERROR_INVALID_HANDLE)",
+               cuLaunchKernel(elem[0], w / 32, h / 8, 1, 32, 8, 1, 0, NULL, params, NULL) == 400);
+        CUstream s0;
+        CHECK(cuCtxSetCurrent(ctx[0]));
+        CHECK(cuStreamCreate(&s0, 0));
+        CHECK(cuCtxSetCurrent(ctx[1]));
+        report("(m5) launching on a stream of device 0 with device 1 current == 400",
+               cuLaunchKernel(elem[1], w / 32, h / 8, 1, 32, 8, 1, 0, s0, params, NULL) == 400);
+        CHECK(cuCtxSetCurrent(ctx[0]));
+        CHECK(cuStreamDestroy_v2(s0));
+    }
+    {
+        CUdeviceptr p = 0;
+        CHECK(cuCtxSetCurrent(NULL));
+        report("(m6) cuMemAlloc with no current context == 201 (CUDA_ERROR_INVALID_CONTEXT)", cuMemAlloc_v2(&p, 256) == 201);
+    }
+
+    if (emulator) {
+        // Stricter than the driver (which may carry these out with unified
+        // addressing, or fault later): in this project each is a bug.
+        CHECK(cuCtxSetCurrent(ctx[1]));
+        uint32_t word = 0;
+        report("(emulator) with device 1 current, copies and memsets touching device 0's memory == 1 (CUDA_ERROR_INVALID_VALUE)",
+               cuMemcpyHtoD_v2(da[0], a, 4) == 1 && cuMemcpyDtoH_v2(&word, da[0], 4) == 1 &&
+                   cuMemsetD32_v2(dout[0], 0, 1) == 1 && cuMemcpyDtoD_v2(da[1], da[0], 4) == 1 &&
+                   cuMemcpyDtoD_v2(da[0], da[1], 4) == 1);
+        CUdeviceptr inside = da[0] + 64;
+        void *foreign[] = {&da[1], &inside, &dout[1], &w, &h};
+        int refused = cuLaunchKernel(elem[1], w / 32, h / 8, 1, 32, 8, 1, 0, NULL, foreign, NULL) == 700;
+        void *params[] = {&da[1], &db[1], &dout[1], &w, &h};
+        int recovered = cuLaunchKernel(elem[1], w / 32, h / 8, 1, 32, 8, 1, 0, NULL, params, NULL) == 0;
+        report("(emulator) a launch given a pointer into device 0's memory on device 1 == 700 (CUDA_ERROR_ILLEGAL_ADDRESS), "
+               "and the next good launch works",
+               refused && recovered);
+    }
+
+    for (int k = 0; k < 2; k++) {
+        CHECK(cuCtxSetCurrent(ctx[k]));
+        CHECK(cuMemFree_v2(da[k]));
+        CHECK(cuMemFree_v2(db[k]));
+        CHECK(cuMemFree_v2(dout[k]));
+        CHECK(cuModuleUnload(mod[k]));
+    }
+    CHECK(cuCtxSetCurrent(ctx[0]));
+    free(a);
+    free(b);
+    free(out);
+}
+
 int main(int argc, char **argv) {
     const char *cuda_path = argc > 1 ? argv[1] : getenv("OBELYSK_LIBCUDA");
     const char *nvrtc_path = argc > 2 ? argv[2] : (getenv("OBELYSK_NVRTC") ? getenv("OBELYSK_NVRTC") : cuda_path);
@@ -178,6 +449,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s LIBCUDA [LIBNVRTC]\n", argv[0]);
         return 2;
     }
+    // First, before this process loads the driver: children with other environments.
+    visibility_checks(cuda_path);
+
     void *cuda = dlopen(cuda_path, RTLD_NOW | RTLD_LOCAL);
     void *nvrtc = dlopen(nvrtc_path, RTLD_NOW | RTLD_LOCAL);
     if (!cuda || !nvrtc) {
@@ -186,6 +460,7 @@ int main(int argc, char **argv) {
     }
     LOAD(cuda, cuInit); LOAD(cuda, cuDriverGetVersion); LOAD(cuda, cuDeviceGetCount); LOAD(cuda, cuDeviceGet);
     LOAD(cuda, cuDeviceGetName); LOAD(cuda, cuDeviceGetAttribute); LOAD(cuda, cuDeviceTotalMem_v2);
+    LOAD(cuda, cuDeviceGetUuid); LOAD(cuda, cuMemcpyDtoD_v2);
     LOAD(cuda, cuDevicePrimaryCtxRetain); LOAD(cuda, cuCtxSetCurrent); LOAD(cuda, cuCtxSynchronize);
     LOAD(cuda, cuMemAlloc_v2); LOAD(cuda, cuMemFree_v2); LOAD(cuda, cuMemcpyHtoD_v2); LOAD(cuda, cuMemcpyDtoH_v2);
     LOAD(cuda, cuMemsetD32_v2); LOAD(cuda, cuStreamCreate); LOAD(cuda, cuStreamDestroy_v2);
@@ -237,7 +512,6 @@ int main(int argc, char **argv) {
     free(log);
     CUmodule mod;
     CHECK(cuModuleLoadData(&mod, ptx));
-    free(ptx);
     CUfunction k_elem, k_reduce, k_atomic, k_dyn, k_missing = NULL;
     CHECK(cuModuleGetFunction(&k_elem, mod, "elementwise2d"));
     CHECK(cuModuleGetFunction(&k_reduce, mod, "block_reduce"));
@@ -384,6 +658,10 @@ int main(int argc, char **argv) {
     CHECK(cuStreamDestroy_v2(stream));
     CHECK(cuModuleUnload(mod));
     CHECK(cuCtxSynchronize());
+
+    if (count >= 2) multi_device_checks(ptx, count, strncmp(name, "Obelysk CPU emulator", 20) == 0);
+    else printf("SKIP multi-device checks: %d device(s)\n", count);
+    free(ptx);
 
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "ALL PASSED", failures);
     return failures ? 1 : 0;

@@ -17,8 +17,16 @@ if [[ -z "$cc" ]]; then
     if command -v clang >/dev/null 2>&1; then cc=clang; else cc=gcc; fi
 fi
 if [[ ! -x "$out/selftest" || "$here/selftest.c" -nt "$out/selftest" ]]; then
-    "$cc" -std=c11 -O1 -Wall -Wextra "$here/selftest.c" -o "$out/selftest" -ldl
+    "$cc" -std=c11 -O1 -Wall -Wextra -pthread "$here/selftest.c" -o "$out/selftest" -ldl
 fi
 
 lib="$out/libobelysk-cuda-emulator.so"
-exec "$out/selftest" "${OBELYSK_LIBCUDA:-$lib}" "${OBELYSK_NVRTC:-${OBELYSK_LIBCUDA:-$lib}}"
+if [[ -n "${OBELYSK_LIBCUDA:-}" ]]; then
+    exec "$out/selftest" "$OBELYSK_LIBCUDA" "${OBELYSK_NVRTC:-$OBELYSK_LIBCUDA}"
+fi
+# The emulator: once as one device (what the single-device tests see) and once
+# as two, so the multi-device section runs too (OBELYSK_EMU_DEVICES overrides the second).
+echo "== emulator with 1 device"
+OBELYSK_EMU_DEVICES=1 "$out/selftest" "$lib" "$lib"
+echo "== emulator with ${OBELYSK_EMU_DEVICES:-2} devices"
+OBELYSK_EMU_DEVICES="${OBELYSK_EMU_DEVICES:-2}" exec "$out/selftest" "$lib" "$lib"

@@ -227,7 +227,10 @@ public final class WorkerEngine: Sendable {
             await release(grant, reason: "this worker cannot prove the task: \(error)")
             return nil
         }
-        let backend = options.backends[slot % options.backends.count]
+        let prover = slot % options.backends.count
+        let backend = options.backends[prover]
+        // With one backend per GPU, which GPU proves which job (WorkerNode logs "prover k: <GPU>").
+        logger.info("slot \(slot): proving job \(grant.jobId) on prover \(prover) (\(backend.name))")
         switch await ProofRunner.prove(grant.task, privateInputs: privateInputs, config: config, backend: backend, grace: grace) {
         case .abandoned:
             await release(grant, reason: "the worker shut down before the proof was finished")

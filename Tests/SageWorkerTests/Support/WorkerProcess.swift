@@ -47,9 +47,15 @@ struct WorkerBinary {
     }
 
     /// The environment for a child: ours without any BITSAGE_* setting (so the machine's own setup
-    /// cannot leak in), plus `extra`.
+    /// cannot leak in), nor the CUDA emulator's settings, plus `extra`. The CUDA tests, in this same
+    /// test process, point OBELYSK_LIBCUDA at the emulator with setenv: inherited, it would make
+    /// every `backend = "auto"` worker of these tests prove on emulated GPUs. A test that wants GPUs
+    /// passes them in `extra` (EmulatedGPUs).
     static func environment(_ extra: [String: String]) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BITSAGE_") && $0.key != "STARKNET_PRIVATE_KEY" }
+        let emulator: Set<String> = ["OBELYSK_LIBCUDA", "OBELYSK_NVRTC", "OBELYSK_EMU_DEVICES", "OBELYSK_CUDA_CACHE"]
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("BITSAGE_") && $0.key != "STARKNET_PRIVATE_KEY" && !emulator.contains($0.key)
+        }
         for (k, v) in extra { env[k] = v }
         return env
     }
@@ -106,10 +112,11 @@ final class RunningWorker: Sendable {
     /// What it printed so far (standard error, where the foreground worker logs).
     var log: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
 
-    static func start(_ binary: WorkerBinary, home: String, extraArguments: [String] = [], password: String) throws -> RunningWorker {
+    static func start(_ binary: WorkerBinary, home: String, extraArguments: [String] = [], password: String,
+                      environment: [String: String] = [:]) throws -> RunningWorker {
         let output = home + "/test-stderr.txt"
         let pid = try binary.spawn(["start", "--home", home, "--port", "0"] + extraArguments,
-                                   environment: WorkerBinary.environment(["BITSAGE_KEYSTORE_PASSWORD": password]),
+                                   environment: WorkerBinary.environment(environment.merging(["BITSAGE_KEYSTORE_PASSWORD": password]) { $1 }),
                                    stdout: home + "/test-stdout.txt", stderr: output)
         return RunningWorker(pid: pid, home: home, output: output)
     }
