@@ -34,8 +34,6 @@ struct EndToEndTests {
         // loaded in this same process (the emulator, two GPUs) would make worker A a GPU worker.
         c.settings.backend = "cpu"
         c.settings.maxConcurrentJobs = 2
-        // Not "auto": in the same test process the CUDA suites load the emulator, and this test is about the network.
-        c.settings.backend = "cpu"
         c.settings.pollIntervalSeconds = 1
         c.settings.httpPort = 0
         return c
