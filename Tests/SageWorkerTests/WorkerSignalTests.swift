@@ -124,6 +124,9 @@ struct WorkerSignalTests {
         let worker = try RunningWorker.start(binary, home: a.home, extraArguments: ["--grace-seconds", "120"], password: WorkerFixture.password)
         do {
             _ = try #require(try await waitForLease(coordinator, job: job.id), "never leased; log:\n\(worker.log)")
+            // Leased is not yet proving: a SIGTERM in between rightly releases the job. Wait for the proof to start.
+            let proving = try await waitUntil(timeout: .seconds(60)) { worker.log.contains("proving job \(job.id)") }
+            #expect(proving, "the proof never started; log:\n\(worker.log)")
             worker.signal(SIGTERM)
             let status = try await worker.waitForExit(timeout: .seconds(150))
             #expect(status == 0, "log:\n\(worker.log)")
