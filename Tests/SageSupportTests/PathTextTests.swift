@@ -1,0 +1,29 @@
+import Foundation
+import SageSupport
+import Testing
+
+/// PathText against NSString's path methods, which it replaces.
+@Suite struct PathTextTests {
+    static let paths = ["/a/b/c", "/a/b/c/", "a/b", "a", "/a", "/", "", "a/b//", "./x", "../x/y", "~/k", "/tmp/w h/x.log",
+                        "/home/é/ü.toml", "rel/dir/file.json"]
+
+    @Test func directoryMatchesDeletingLastPathComponent() {
+        for path in Self.paths where !path.contains("//") {
+            #expect(PathText.directory(of: path) == (path as NSString).deletingLastPathComponent, "\(path)")
+        }
+    }
+
+    @Test func joinMatchesAppendingPathComponent() {
+        for base in Self.paths where !base.contains("//") {
+            for name in ["x", "worker.toml", "logs/worker.log", "é.json"] {
+                #expect(PathText.join(base, name) == (base as NSString).appendingPathComponent(name), "\(base) + \(name)")
+            }
+        }
+    }
+
+    @Test func tildeMatchesExpandingTildeInPath() {
+        for path in ["~", "~/", "~/x", "~/x/y.toml", "/abs/~/x", "rel", "~root", "~root/x", "~no-such-user-bitsage/x"] {
+            #expect(PathText.expandingTilde(path) == (path as NSString).expandingTildeInPath, "\(path)")
+        }
+    }
+}
