@@ -8,9 +8,12 @@ import Testing
                         "/home/é/ü.toml", "rel/dir/file.json"]
 
     @Test func directoryMatchesDeletingLastPathComponent() {
-        for path in Self.paths where !path.contains("//") {
+        // swift-corelibs-foundation traps on a single relative component ("a"); Apple documents "" for it.
+        for path in Self.paths where !path.contains("//") && path.contains("/") {
             #expect(PathText.directory(of: path) == (path as NSString).deletingLastPathComponent, "\(path)")
         }
+        #expect(PathText.directory(of: "scratch.tiff") == "")
+        #expect(PathText.directory(of: "") == "")
     }
 
     @Test func joinMatchesAppendingPathComponent() {
