@@ -43,12 +43,16 @@ struct WorkerSignalTests {
         do {
             let leased = try #require(try await waitForLease(coordinator, job: job.id), "A never leased the job; its log:\n\(workerA.log)")
             #expect(leased.worker == a.keys.workerID)
-            // B comes up while A proves; A dies without a word (no release, no more heartbeats).
-            workerB = try RunningWorker.start(binary, home: b.home, password: WorkerFixture.password)
+            // A dies without a word (no release, no more heartbeats) as soon as its proof has started;
+            // B comes up only then (its start, with its keystore's scrypt, took long enough on a loaded
+            // machine for A to finish and be paid first).
+            _ = try await waitUntil(timeout: .seconds(60)) { workerA.log.contains("proving job \(job.id)") }
             workerA.signal(SIGKILL)
             #expect(try await workerA.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
             let stillLeasedByA = try await coordinator.store.job(id: job.id)
-            #expect(stillLeasedByA?.worker == a.keys.workerID, "A was killed after it had already given the job up")
+            #expect(stillLeasedByA?.worker == a.keys.workerID && stillLeasedByA?.status == .leased,
+                    "A was killed after it had already given the job up or been paid; its log:\n\(workerA.log)")
+            workerB = try RunningWorker.start(binary, home: b.home, password: WorkerFixture.password)
 
             let paid = try await waitUntil(timeout: .seconds(240)) { try await coordinator.store.job(id: job.id)?.status == .paid }
             let record = try #require(try await coordinator.store.job(id: job.id))
