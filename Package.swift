@@ -73,6 +73,7 @@ let package = Package(
         .target(
             name: "StarknetKit",
             dependencies: [
+                "SageSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

@@ -1,4 +1,5 @@
 import Obelysk
+import SageSupport
 
 /// CUDA C++ source of a kernel that evaluates one constraint system's composition polynomial, one
 /// thread per domain point (see `CompositionPolynomial` and `CPUComposition` for the formula).
@@ -160,7 +161,7 @@ struct ConstraintKernelSource: Sendable {
             }
 
             """
-        let digest = Blake2s.hash(Array(text.utf8)).bytes.prefix(8).map { hex($0) }.joined()
+        let digest = HexText.encode(Blake2s.hash(Array(text.utf8)).bytes.prefix(8))
         kernelName = "composition_" + digest
         source = text.replacing("KERNEL_NAME", with: kernelName)
         self.constants = printer.constants
@@ -199,9 +200,4 @@ struct ConstraintKernelSource: Sendable {
             g##_0 = m31_fold64(g##_0); g##_1 = m31_fold64(g##_1); g##_2 = m31_fold64(g##_2); g##_3 = m31_fold64(g##_3); }
 
         """
-}
-
-private func hex(_ byte: UInt8) -> String {
-    let digits = Array("0123456789abcdef")
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
 }

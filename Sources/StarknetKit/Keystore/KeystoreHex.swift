@@ -1,15 +1,9 @@
+import SageSupport
+
 /// Hex as keystore files spell it: lowercase on output, no `0x` prefix. Input also tolerates upper case and a
 /// `0x` prefix, because some producers (older web3 libraries) emit them.
 enum KeystoreHex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func encode(_ bytes: some Sequence<UInt8>) -> String { HexText.encode(bytes) }
 
     /// nil for odd length or a non-hex character.
     static func decode(_ text: String) -> [UInt8]? {
